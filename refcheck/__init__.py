@@ -1,0 +1,3 @@
+"""refcheck: a citation and footnote reference checker for articles."""
+
+__version__ = "0.1.0"

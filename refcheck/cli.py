@@ -1,0 +1,130 @@
+"""``refcheck PATH... [options]``: parse options, run the pipeline, choose the exit code.
+
+Exit status: 0 nothing wrong; 1 problems found (which ones count: ``--fail-on``);
+2 usage or input error (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from refcheck import __version__
+from refcheck.collect import InputError
+from refcheck.config import SettingsError, Settings, find_settings_file, load_settings
+from refcheck.pipeline import RunResult, run
+from refcheck.report.console import write_summary
+from refcheck.report.json import write_json
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"refcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")
+def main(
+    paths: Annotated[list[Path], typer.Argument(help="Articles or folders of articles (.txt .md .html).", show_default=False)],
+    offline: Annotated[bool | None, typer.Option("--offline", help="No network at all: extract and use the cache only.")] = None,
+    json_out: Annotated[str | None, typer.Option("--json", metavar="FILE", help="Write the full result as JSON to FILE ('-' for stdout).")] = None,
+    report_dir: Annotated[str | None, typer.Option(help="Folder for report files.")] = None,
+    no_report: Annotated[bool | None, typer.Option("--no-report", help="Write no report files.")] = None,
+    cache_dir: Annotated[str | None, typer.Option(help="Cache folder (env REFCHECK_CACHE_DIR).")] = None,
+    no_archive: Annotated[bool | None, typer.Option("--no-archive", help="Do not look up Internet Archive copies.")] = None,
+    archive: Annotated[str | None, typer.Option(help="Archive lookups for: dead (default), all, none.")] = None,
+    wayback_url: Annotated[str | None, typer.Option(help="Wayback availability API base (env REFCHECK_WAYBACK_URL).")] = None,
+    cdx_url: Annotated[str | None, typer.Option(help="Wayback CDX API base.")] = None,
+    allow_private: Annotated[bool | None, typer.Option("--allow-private", help="Allow links to loopback/private addresses.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at most (default 128).")] = None,
+    per_host: Annotated[int | None, typer.Option(help="Requests in flight per host at most (default 4).")] = None,
+    host_interval: Annotated[float | None, typer.Option(help="Seconds between requests to one host (default 0.1).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per link at most (default 20).")] = None,
+    retries: Annotated[int | None, typer.Option(help="Retries of a transient failure (default 2).")] = None,
+    refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
+    fail_on: Annotated[str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")] = None,
+    max_file_size: Annotated[int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")] = None,
+    config: Annotated[Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")] = None,
+    quiet: Annotated[bool | None, typer.Option("--quiet", "-q", help="Print only problems and the totals.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    overrides: dict[str, Any] = {
+        "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
+        "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
+        "cdx_url": cdx_url, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh,
+        "fail_on": fail_on, "max_file_size": max_file_size, "quiet": quiet,
+    }  # fmt: skip
+    settings_file = config if config is not None else find_settings_file(paths)
+    if config is not None and not config.is_file():
+        raise SettingsError(f"{config}: no such settings file")
+    settings = load_settings(settings_file, overrides)
+    result = run(paths, settings)
+    if not settings.offline:
+        result.notes.append(
+            "links were not checked: this version extracts citations only (link checking is the next step); "
+            "statuses stay 'unchecked'"
+        )
+    _write_outputs(result, settings)
+    raise typer.Exit(_exit_code(result, settings))
+
+
+def _write_outputs(result: RunResult, settings: Settings) -> None:
+    human = sys.stdout
+    if settings.json == "-":
+        write_json(result, sys.stdout)
+        sys.stdout.flush()
+        human = sys.stderr
+    elif settings.json:
+        target = Path(settings.json)
+        try:
+            with target.open("w", encoding="utf-8") as handle:
+                write_json(result, handle)
+        except OSError as exc:
+            write_summary(result, human)  # the results are not lost: they still reach the terminal
+            raise InputError(f"{target}: cannot write JSON: {exc.strerror or exc}") from None
+    write_summary(result, human)
+
+
+def _exit_code(result: RunResult, settings: Settings) -> int:
+    conditions = set(settings.fail_on)
+    if "none" in conditions:
+        return EXIT_OK
+    problems = result.summary.problems
+    errors = sum(count for kind, count in problems.items() if kind in ("missing-footnote", "duplicate-footnote"))
+    warnings = sum(count for kind, count in problems.items() if kind != "unlinked-work")
+    statuses = result.summary.statuses
+    dead = statuses.get("dead", 0) + statuses.get("soft-404", 0)
+    if "problems" in conditions and warnings:
+        return EXIT_PROBLEMS
+    if "footnote-errors" in conditions and errors:
+        return EXIT_PROBLEMS
+    if conditions & {"dead", "new-dead"} and dead:
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def entry() -> None:
+    """Console-script entry point: every user error becomes one line and exit 2."""
+    try:
+        outcome = app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("refcheck: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except (InputError, SettingsError) as exc:
+        print(f"refcheck: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument…
+        message = " ".join(exc.format_message().split())
+        print(f"refcheck: {message} (see 'refcheck --help')", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)

@@ -1,0 +1,170 @@
+"""Settings: defaults, then ``[tool.refcheck]`` in a ``pyproject.toml`` or a
+``refcheck.toml`` (next to the corpus, else in the current folder), then the
+command line. A bad file gets one line naming the file and the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none")
+
+
+class SettingsError(Exception):
+    """Invalid settings (file or option): one line, exit 2."""
+
+
+@dataclass(slots=True)
+class Settings:
+    offline: bool = False
+    json: str | None = None
+    report_dir: str = "reports"
+    no_report: bool = False
+    cache_dir: str = field(default_factory=lambda: os.environ.get("REFCHECK_CACHE_DIR", "cache"))
+    archive: str = "dead"
+    """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
+    wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", "https://archive.org"))
+    cdx_url: str = "https://web.archive.org"
+    allow_private: bool = False
+    concurrency: int = 128
+    per_host: int = 4
+    host_interval: float = 0.1
+    timeout: float = 20.0
+    retries: int = 2
+    refresh: bool = False
+    fail_on: list[str] = field(default_factory=lambda: ["problems", "dead"])
+    max_file_size: int = 20_000_000
+    exclude: list[str] = field(default_factory=list)
+    publishers: dict[str, str] = field(default_factory=dict)
+    """Glob over an article's path -> its publisher, for articles that do not say."""
+    outlets_file: str | None = None
+    """Extra outlets (same JSON shape as the shipped list)."""
+    user_agent: str | None = None
+    quiet: bool = False
+    source: str | None = None
+    """Which settings file was read, if any."""
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "bool": (bool,),
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "str | None": (str,),
+    "list[str]": (list,),
+    "dict[str, str]": (dict,),
+}
+_FILE_KEYS = {f.name for f in fields(Settings)} - {"source", "json"}
+
+
+def find_settings_file(paths: list[Path]) -> Path | None:
+    """``refcheck.toml`` or a ``pyproject.toml`` with ``[tool.refcheck]`` next to the
+    corpus (in a folder given, or the folder of a file given), else in the current folder."""
+    folders: list[Path] = []
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        folders.extend([folder, folder.parent])
+    folders.append(Path.cwd())
+    seen: set[Path] = set()
+    for folder in folders:
+        resolved = folder.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        candidate = folder / "refcheck.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_section(pyproject: Path) -> bool:
+    try:
+        return "[tool.refcheck" in pyproject.read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
+    settings = Settings()
+    if path is not None:
+        _apply(settings, _read_table(path), str(path))
+        settings.source = str(path)
+    _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "command line")
+    _check(settings)
+    return settings
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("refcheck", {})
+    else:
+        table = data.get("tool", {}).get("refcheck", data) if "tool" in data else data
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [tool.refcheck] must be a table")
+    return table
+
+
+def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
+    hints = {f.name: str(f.type) for f in fields(Settings)}
+    for raw_key, value in values.items():
+        key = raw_key.replace("-", "_")
+        if key not in hints or (origin != "command line" and key not in _FILE_KEYS):
+            raise SettingsError(f"{origin}: unknown setting '{raw_key}'")
+        expected = _TYPES.get(hints[key], (object,))
+        if isinstance(value, bool) and bool not in expected:
+            raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}, not true/false")
+        if key == "fail_on" and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, expected):
+            raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}")
+        if hints[key] == "list[str]" and not all(isinstance(item, str) for item in value):
+            raise SettingsError(f"{origin}: setting '{raw_key}' must be a list of strings")
+        if hints[key] == "dict[str, str]" and not all(isinstance(v, str) for v in value.values()):
+            raise SettingsError(f"{origin}: setting '{raw_key}' must map strings to strings")
+        if hints[key] == "float":
+            value = float(value)
+        setattr(settings, key, value)
+
+
+def _describe(hint: str) -> str:
+    return {
+        "bool": "true or false",
+        "int": "a whole number",
+        "float": "a number",
+        "str": "a string",
+        "str | None": "a string",
+        "list[str]": "a list of strings",
+        "dict[str, str]": "a table of strings",
+    }.get(hint, hint)
+
+
+def _check(settings: Settings) -> None:
+    for name in ("concurrency", "per_host", "max_file_size"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"setting '{name.replace('_', '-')}' must be at least 1")
+    if settings.retries < 0:
+        raise SettingsError("setting 'retries' must be 0 or more")
+    for name in ("timeout",):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"setting '{name}' must be more than 0")
+    if settings.host_interval < 0:
+        raise SettingsError("setting 'host-interval' must be 0 or more")
+    if settings.archive not in ("dead", "all", "none"):
+        raise SettingsError("setting 'archive' must be one of: dead, all, none")
+    for condition in settings.fail_on:
+        if condition not in FAIL_ON_CHOICES:
+            raise SettingsError(f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})")

@@ -1,0 +1,56 @@
+"""Extraction: one article file in, one :class:`~refcheck.models.Document` out.
+
+Each format has its own reader (``text``, ``markdown``, ``html``) producing a
+:class:`~refcheck.extract.source.ParsedSource`; :func:`analyze` does the rest
+for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from refcheck.collect import SkipFile, SourceFile, read_text
+from refcheck.extract.analyze import ExtractContext, analyze
+from refcheck.extract.html import parse_html
+from refcheck.extract.markdown import parse_markdown
+from refcheck.extract.outlets import OutletIndex
+from refcheck.extract.source import ParsedSource
+from refcheck.extract.text import parse_text
+from refcheck.models import Document
+
+__all__ = ["ExtractContext", "OutletIndex", "extract_file", "extract_text"]
+
+READERS: dict[str, Callable[[str], ParsedSource]] = {
+    "text": parse_text,
+    "markdown": parse_markdown,
+    "html": parse_html,
+}
+
+
+def extract_text(text: str, article_format: str, path: str, context: ExtractContext) -> Document:
+    """Extract an article already in memory (``article_format``: text, markdown, html)."""
+    return analyze(READERS[article_format](text), path, context)
+
+
+def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) -> Document:
+    """Read and extract one file. Never raises for a bad file: the Document says
+    what went wrong (``skipped`` or ``error``) and the run goes on."""
+    try:
+        text, encoding = read_text(source.path, max_bytes)
+    except SkipFile as reason:
+        return Document(path=source.name, format=source.format, skipped=str(reason))
+    except OSError as exc:
+        return Document(path=source.name, format=source.format, error=_os_error(exc))
+    try:
+        document = extract_text(text, source.format, source.name, context)
+    except RecursionError:
+        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
+    except Exception as exc:  # noqa: BLE001 - one bad article must not end the run or lose the others
+        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
+    document.encoding = encoding
+    return document
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot read: {reason.lower()}"

@@ -1,0 +1,359 @@
+"""The analysis every format shares: from a :class:`ParsedSource` to a :class:`Document`.
+
+Footnotes (from markup, or the notes block of the text), their markers and
+problems; citations (footnote, inline, link) with normalised URL and registrable
+domain; outlets named without a link; publisher and date.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+from refcheck.extract.dates import first_date
+from refcheck.extract.metadata import TextClues, read_clues
+from refcheck.extract.notes import TextNote, find_markers, find_notes
+from refcheck.extract.outlets import Outlet, OutletIndex, OutletMatch, normalize_name
+from refcheck.extract.source import MarkupLink, ParsedSource
+from refcheck.extract.urls import (
+    FoundURL,
+    InvalidURL,
+    domain_of_url,
+    find_urls,
+    lower_same_length,
+    normalize_url,
+    registrable_domain,
+)
+from refcheck.models import (
+    PROBLEM_SEVERITY,
+    Citation,
+    CitationKind,
+    Document,
+    Footnote,
+    FootnoteLabel,
+    Mention,
+    Problem,
+    ProblemKind,
+)
+
+_NOT_CITATIONS = ("mailto:", "javascript:", "tel:", "data:", "#", "about:", "file:")
+_SPACES_RE = re.compile(r"\s+")
+_NAMED_SOURCE_RE = re.compile(
+    r"^\s*(?:see\s+(?:on\s+this\s+)?(?:also\s+)?(?:e\.g\.\s+)?)?"
+    r"(?P<name>[A-Z][\w&.'’-]*(?:\s[A-Z&][\w&.'’-]*){0,4}):\s"
+)
+_LEADING_ARTICLE_RE = re.compile(r"^the\s+", re.IGNORECASE)
+_AFFILIATION_RE = re.compile(r"[A-Z][\w.'’-]+\s+of\s+(?:the\s+)?$")
+_WORK_SEGMENT_RE = re.compile(r"\w+\s*:\s*\S|\b(?:1[89]|20)\d\d\b|[\"“«]")
+
+
+@dataclass(slots=True)
+class ExtractContext:
+    """What extraction needs beyond the article: the outlet list (which learns
+    aliases as the corpus is read) and the settings' publisher mapping."""
+
+    outlets: OutletIndex
+    publishers: list[tuple[str, str]] = field(default_factory=list)
+    """(glob over the article's path, publisher) pairs; the first match wins."""
+
+
+@dataclass(slots=True)
+class _Note:
+    label: FootnoteLabel
+    line: int
+    text: str
+    start: int
+    end: int
+    citations: list[Citation] = field(default_factory=list)
+    domains: set[str] = field(default_factory=set)
+
+
+def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Document:
+    text = parsed.text
+    lowered = lower_same_length(text)
+    urls = list(find_urls(text, lowered))
+    document = Document(path=path, format=parsed.format)
+
+    notes = _notes_from_text(parsed, urls) if parsed.notes is None else _notes_from_markup(parsed)
+    note_starts = [note.start for note in notes] if parsed.notes is None else []
+    citations: list[Citation] = []
+    for url in urls:
+        note = _note_at(notes, note_starts, url.start) if note_starts else None
+        if note is not None:
+            _add_unique(note, _citation(url.text, "footnote", note.label, parsed.line_at(url.start)))
+        else:
+            citations.append(_citation(url.text, "inline", None, parsed.line_at(url.start)))
+    _add_markup_links(parsed.links, citations, notes)
+
+    for note in notes:
+        note_date = first_date(note.text, partial=True)
+        document.footnotes.append(
+            Footnote(note.label, note.line, note.text, note_date, [c.url for c in note.citations])
+        )
+        _learn_aliases(note, context.outlets)
+
+    all_citations = [c for note in notes for c in note.citations] + citations
+    all_citations.sort(key=lambda c: c.line)
+    document.citations = all_citations
+
+    marker_positions = _marker_positions(parsed, notes)
+    document.markers = [label for _, label in marker_positions]
+    document.problems = _problems(notes, marker_positions)
+
+    outlet_matches = list(context.outlets.find(text, lowered))
+    notes_start = min((note.start for note in notes if note.start >= 0), default=None)
+    clues = read_clues(text, urls, outlet_matches, notes_start)
+    _set_publisher(document, parsed, clues, context)
+    document.republished_from = clues.republished_from
+    document.title = parsed.meta.title
+    document.mentions = _mentions(parsed, outlet_matches, urls, notes, document, context.outlets)
+    return document
+
+
+# --- footnotes ---------------------------------------------------------------------
+
+
+def _notes_from_text(parsed: ParsedSource, urls: list[FoundURL]) -> list[_Note]:
+    text = parsed.text
+    notes: list[_Note] = []
+    for found in find_notes(text):
+        body = _SPACES_RE.sub(" ", text[found.body_start : found.end]).strip()
+        notes.append(_Note(found.number, parsed.line_at(found.start), body, found.start, found.end))
+    return notes
+
+
+def _notes_from_markup(parsed: ParsedSource) -> list[_Note]:
+    notes: list[_Note] = []
+    for markup in parsed.notes or []:
+        note = _Note(markup.label, markup.line, _SPACES_RE.sub(" ", markup.text).strip(), -1, -1)
+        for url in find_urls(markup.text):
+            line = markup.line + markup.text.count("\n", 0, url.start)
+            _add_unique(note, _citation(url.text, "footnote", note.label, line))
+        for link in markup.links:
+            if _is_citable(link.href):
+                _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
+        notes.append(note)
+    return notes
+
+
+def _note_at(notes: list[_Note], starts: list[int], offset: int) -> _Note | None:
+    index = bisect_right(starts, offset) - 1
+    if index >= 0 and notes[index].start <= offset < notes[index].end:
+        return notes[index]
+    return None
+
+
+def _add_unique(note: _Note, citation: Citation) -> None:
+    if any(existing.url == citation.url for existing in note.citations):
+        return
+    note.citations.append(citation)
+    if citation.domain:
+        note.domains.add(citation.domain)
+
+
+def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes: list[_Note]) -> None:
+    by_label = {note.label: note for note in notes}
+    for link in links:
+        if not _is_citable(link.href):
+            continue
+        note = by_label.get(link.note) if link.note is not None else None
+        if note is not None:
+            _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
+            continue
+        citation = _citation(link.href, "link", None, link.line)
+        # The same URL written out as the text of its own link is one citation.
+        citations[:] = [
+            c for c in citations if not (c.kind == "inline" and c.url == citation.url and c.line == citation.line)
+        ]
+        citations.append(citation)
+
+
+def _is_citable(href: str) -> bool:
+    lowered = href.strip().lower()
+    if not lowered or lowered.startswith(_NOT_CITATIONS):
+        return False
+    return lowered.startswith(("http://", "https://", "//", "ftp://"))
+
+
+def _citation(text: str, kind: CitationKind, footnote: FootnoteLabel | None, line: int) -> Citation:
+    written = text.strip()
+    candidate = "https:" + written if written.startswith("//") else written
+    try:
+        url, assumed = normalize_url(candidate)
+        domain = domain_of_url(url)
+    except InvalidURL:
+        url, assumed, domain = written, False, None
+    return Citation(written, url, domain, kind, footnote, line, assumed)
+
+
+def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]]) -> list[Problem]:
+    problems: list[Problem] = []
+    marker_lines: dict[FootnoteLabel, int] = {}
+    for line, label in marker_positions:
+        marker_lines.setdefault(label, line)
+    defined: dict[FootnoteLabel, _Note] = {}
+    for note in notes:
+        if note.label in defined:
+            first = defined[note.label]
+            problems.append(_problem("duplicate-footnote", note.label, note.line,
+                                     f"footnote {note.label} is defined twice (first at line {first.line})"))  # fmt: skip
+        else:
+            defined[note.label] = note
+        if not note.text:
+            problems.append(_problem("empty-footnote", note.label, note.line, f"footnote {note.label} is empty"))
+        work = _unlinked_work(note)
+        if work:
+            problems.append(_problem("unlinked-work", note.label, note.line,
+                                     f"footnote {note.label} cites a work without a link: {work[:80]}"))  # fmt: skip
+    for label, line in marker_lines.items():
+        if label not in defined:
+            problems.append(_problem("missing-footnote", label, line, f"marker {label} has no footnote"))
+    if notes:
+        for label, note in defined.items():
+            if label not in marker_lines:
+                problems.append(_problem("unreferenced-footnote", label, note.line,
+                                         f"footnote {label} is never referenced in the text"))  # fmt: skip
+    numbers = sorted({label for label in defined if isinstance(label, int)})
+    if numbers:
+        expected = 1
+        for number in numbers:
+            if number > expected:
+                missing = ", ".join(str(n) for n in range(expected, number))
+                problems.append(_problem("numbering-gap", expected, defined[number].line,
+                                         f"footnote numbering skips {missing}"))  # fmt: skip
+            expected = number + 1
+    problems.sort(key=lambda p: (p.line, p.kind))
+    return problems
+
+
+def _marker_positions(parsed: ParsedSource, notes: list[_Note]) -> list[tuple[int, FootnoteLabel]]:
+    positions: list[tuple[int, FootnoteLabel]] = [(m.line, m.label) for m in parsed.markers]
+    defined = {note.label for note in notes if isinstance(note.label, int)}
+    if parsed.notes is None or not parsed.markers:
+        text_notes = [TextNote(0, n.start, n.start, n.end) for n in notes if n.start >= 0]
+        for marker in find_markers(parsed.text, text_notes, defined):
+            positions.append((parsed.line_at(marker.start), marker.number))
+    positions.sort(key=lambda pair: pair[0])
+    return positions
+
+
+def _problem(kind: ProblemKind, label: FootnoteLabel | None, line: int, message: str) -> Problem:
+    return Problem(kind, label, line, message, PROBLEM_SEVERITY[kind])
+
+
+def _unlinked_work(note: _Note) -> str | None:
+    """A ``;``-separated part of a note that names a work but gives no link."""
+    segments = note.text.split(";")
+    if note.citations and len(segments) < 2:
+        return None
+    for segment in segments:
+        segment = segment.strip()
+        if len(segment.split()) < 3 or next(find_urls(segment), None) is not None:
+            continue
+        if _WORK_SEGMENT_RE.search(segment):
+            return segment
+    return None
+
+
+# --- aliases, mentions, publisher ---------------------------------------------------
+
+
+def _learn_aliases(note: _Note, outlets: OutletIndex) -> None:
+    if not note.citations:
+        return
+    for segment in note.text.split(";"):
+        match = _NAMED_SOURCE_RE.match(segment)
+        if match is None:
+            continue
+        name = match.group("name")
+        for url in find_urls(segment):
+            domain = domain_of_url(url.text if not url.scheme_assumed else "https://" + url.text)
+            if domain and _name_fits_domain(name, domain):
+                outlets.learn(name, domain)
+                break
+
+
+def _name_fits_domain(name: str, domain: str) -> bool:
+    words = [w for w in normalize_name(name).split() if w not in {"the", "a"}]
+    squashed = "".join(ch for ch in "".join(words) if ch.isalnum())
+    label = "".join(ch for ch in domain.split(".")[0] if ch.isalnum())
+    if not squashed or not label:
+        return False
+    if label == squashed or (len(label) >= 4 and label in squashed) or (len(squashed) >= 4 and squashed in label):
+        return True
+    initials = "".join(w[0] for w in words)
+    return len(words) > 1 and (label == initials or label == initials[:-1] + words[-1])
+
+
+def _mentions(
+    parsed: ParsedSource,
+    matches: list[OutletMatch],
+    urls: list[FoundURL],
+    notes: list[_Note],
+    document: Document,
+    outlets: OutletIndex,
+) -> list[Mention]:
+    text = parsed.text
+    url_starts = [u.start for u in urls]
+    note_starts = [n.start for n in notes] if parsed.notes is None else []
+    linked_lines: dict[int, set[str]] = {}
+    for citation in document.citations:
+        if citation.domain:
+            linked_lines.setdefault(citation.line, set()).add(citation.domain)
+    own = _own_outlet(document, outlets)
+    by_outlet: dict[str, Mention] = {}
+    for match in matches:
+        outlet = match.outlet
+        if own is not None and outlet is own:
+            continue
+        index = bisect_right(url_starts, match.start) - 1
+        if index >= 0 and urls[index].end > match.start:
+            continue  # part of a URL
+        if _AFFILIATION_RE.search(text[max(0, match.start - 60) : match.start]):
+            continue  # "Jane Doe of the Example Council": an affiliation, not a source
+        domains = set(outlet.domains)
+        note = _note_at(notes, note_starts, match.start) if note_starts else None
+        if note is not None and domains & note.domains:
+            continue  # named beside its own link
+        line = parsed.line_at(match.start)
+        if domains & linked_lines.get(line, set()):
+            continue
+        name = _LEADING_ARTICLE_RE.sub("", _SPACES_RE.sub(" ", match.text))
+        mention = by_outlet.get(outlet.name)
+        if mention is None:
+            by_outlet[outlet.name] = Mention(name, outlet.name, outlet.domain, line, 1, [line])
+        else:
+            mention.count += 1
+            if mention.lines[-1] != line:
+                mention.lines.append(line)
+    return list(by_outlet.values())
+
+
+def _own_outlet(document: Document, outlets: OutletIndex) -> Outlet | None:
+    if document.publisher_domain:
+        found = outlets.by_domain(document.publisher_domain)
+        if found is not None:
+            return found
+    if document.publisher:
+        return outlets.by_name(document.publisher) or outlets.by_domain(document.publisher)
+    return None
+
+
+def _set_publisher(document: Document, parsed: ParsedSource, clues: TextClues, context: ExtractContext) -> None:
+    meta = parsed.meta
+    site_domain = domain_of_url(meta.site_url) if meta.site_url else None
+    publisher = meta.publisher or site_domain or clues.publisher
+    publisher_domain = site_domain or (clues.publisher_domain if not meta.publisher else None)
+    for pattern, mapped in context.publishers:
+        if fnmatch(document.path, pattern) or fnmatch(document.path.rsplit("/", 1)[-1], pattern):
+            publisher = mapped
+            publisher_domain = None
+            break
+    if publisher and not publisher_domain:
+        outlet = context.outlets.by_name(publisher)
+        publisher_domain = outlet.domain if outlet else registrable_domain(publisher) if "." in publisher else None
+    document.publisher = publisher
+    document.publisher_domain = publisher_domain
+    document.date = meta.date or clues.date

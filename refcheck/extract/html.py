@@ -1,0 +1,340 @@
+"""HTML articles, read with lxml's HTML parser (libxml2: tolerant of broken
+markup, fast, and it keeps each element's source line).
+
+* Reference lists: ``section.footnotes``, ``[role=doc-endnotes]``,
+  ``ol.references``, and any list whose items carry note ids (``fn1``,
+  ``fn:x``, ``cite_note-…``, ``footnote-3``, ``note-3``, ``endnote-3``).
+* Markers: links to a note (``href="#fn1"``, ``#cite_note-…``,
+  ``role=doc-noteref``) and ``<sup>N</sup>``.
+* Links: ``a[href]``, ``area[href]`` and ``cite`` attributes, resolved against
+  ``<base href>`` when there is one (a relative link without a base is not a
+  citation).
+* Metadata: ``og:site_name``, canonical link / ``og:url``,
+  ``article:published_time`` and friends, JSON-LD ``datePublished``.
+* The prose (scripts, styles and templates dropped) becomes text with block
+  elements on their own lines, so notes written as plain paragraphs are found
+  like in a text file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from lxml import etree, html
+
+from refcheck.extract.dates import first_date
+from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, Metadata, ParsedSource
+from refcheck.models import FootnoteLabel
+
+_NOTE_ID_RE = re.compile(
+    r"^(?:fn[:\-_]?|footnote[:\-_]?|endnote[:\-_]?|note[:\-_]?|cite_note-(?:.*-)?|ftn)(?P<label>[\w.-]+?)$",
+    re.IGNORECASE,
+)
+_BACKREF_RE = re.compile(r"^(?:fnref|cite_ref|footnote-ref|noteref)", re.IGNORECASE)
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "dd", "details", "div", "dl", "dt",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+        "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_NOTES_CONTAINER = (
+    "//section[contains(concat(' ', normalize-space(@class), ' '), ' footnotes ')]"
+    " | //div[contains(concat(' ', normalize-space(@class), ' '), ' footnotes ')]"
+    " | //*[@role='doc-endnotes']"
+    " | //ol[contains(concat(' ', normalize-space(@class), ' '), ' references ')]"
+)
+_DATE_META = (
+    "article:published_time", "og:published_time", "datepublished", "date", "pubdate",
+    "publishdate", "dc.date", "dc.date.issued", "dcterms.date", "sailthru.date", "parsely-pub-date",
+)  # fmt: skip
+
+
+def parse_html(source: str) -> ParsedSource:
+    root = _parse(source)
+    if root is None:
+        return ParsedSource(format="html", text="", source_lines=[1])
+    base = _base_href(root)
+    notes, note_items = _notes(root, base)
+    label_by_id = {item.get("id"): note.label for item, note in zip(note_items, notes, strict=True) if item.get("id")}
+    # lxml makes element proxies on the fly: ids are only stable while a reference is held.
+    note_elements = [e for item in note_items for e in item.iter()]
+    inside_notes = {id(e) for e in note_elements}
+    markers = list(_markers(root, label_by_id, inside_notes, has_notes=bool(notes)))
+    links = list(_body_links(root, base, inside_notes))
+    text, source_lines = _prose(root, set(map(id, note_items)))
+    return ParsedSource(
+        format="html",
+        text=text,
+        source_lines=source_lines,
+        links=links,
+        notes=notes if notes else None,
+        markers=markers,
+        meta=_metadata(root, base),
+    )
+
+
+def _parse(source: str) -> etree._Element | None:
+    if source.lstrip().startswith("<?xml"):
+        source = source.split("?>", 1)[-1]  # lxml refuses str input that declares an encoding
+    if not source.strip():
+        return None
+    parser = html.HTMLParser(huge_tree=True, remove_comments=True)
+    try:
+        return html.document_fromstring(source, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _base_href(root: etree._Element) -> str | None:
+    for base in root.iter("base"):
+        href = base.get("href")
+        if href and href.strip().lower().startswith(("http://", "https://")):
+            return href.strip()
+    return None
+
+
+def _resolve(href: str, base: str | None) -> str:
+    href = href.strip()
+    if base and not href.lower().startswith(("http://", "https://", "mailto:", "javascript:", "#", "data:", "tel:")):
+        return urljoin(base, href)
+    return href
+
+
+# --- notes and markers ---------------------------------------------------------------
+
+
+def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], list[etree._Element]]:
+    items: list[etree._Element] = []
+    seen: set[int] = set()
+    for container in root.xpath(_NOTES_CONTAINER):
+        for item in container.iter("li"):
+            if id(item) not in seen:
+                seen.add(id(item))
+                items.append(item)
+    for item in root.iter("li"):
+        if id(item) not in seen and _NOTE_ID_RE.match(item.get("id") or ""):
+            seen.add(id(item))
+            items.append(item)
+    notes: list[MarkupNote] = []
+    positions: dict[int, int] = {}
+    parents: list[etree._Element | None] = []  # keeps proxies alive so that id() stays unique
+    for item in items:
+        parent = item.getparent()
+        parents.append(parent)
+        key = id(parent)
+        positions[key] = positions.get(key, 0) + 1
+        label = _label_of(item, positions[key])
+        line = item.sourceline or 1
+        text = _text_content(item)
+        note = MarkupNote(label, line, text)
+        for element, href in _hrefs(item):
+            resolved = _resolve(href, base)
+            note.links.append(MarkupLink(resolved, element.sourceline or line, label))
+        notes.append(note)
+    return notes, items
+
+
+def _label_of(item: etree._Element, position: int) -> FootnoteLabel:
+    match = _NOTE_ID_RE.match(item.get("id") or "")
+    if match:
+        label = match.group("label")
+        return int(label) if label.isdigit() else label
+    value = item.get("value")
+    if value and value.isdigit():
+        return int(value)
+    return position
+
+
+def _markers(
+    root: etree._Element,
+    label_by_id: dict[str | None, FootnoteLabel],
+    inside_notes: set[int],
+    *,
+    has_notes: bool,
+) -> Iterator[MarkupMarker]:
+    for element in root.iter("a", "sup"):
+        if id(element) in inside_notes:
+            continue  # back-links from a note to its marker
+        if element.tag == "a":
+            href = (element.get("href") or "").strip()
+            if not href.startswith("#"):
+                continue
+            target = href[1:]
+            if target in label_by_id:
+                yield MarkupMarker(label_by_id[target], element.sourceline or 1)
+            elif element.get("role") == "doc-noteref" or (_NOTE_ID_RE.match(target) and not _BACKREF_RE.match(target)):
+                match = _NOTE_ID_RE.match(target)
+                label = match.group("label") if match else target
+                yield MarkupMarker(int(label) if label.isdigit() else label, element.sourceline or 1)
+        elif has_notes and not element.xpath(".//a"):
+            text = "".join(element.itertext()).strip().strip("[]()")
+            if text.isdigit() and len(text) <= 4:
+                yield MarkupMarker(int(text), element.sourceline or 1)
+
+
+# --- links ---------------------------------------------------------------------------
+
+
+def _hrefs(scope: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    for element in scope.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIPPED_TAGS:
+            continue
+        if element.tag in ("a", "area"):
+            href = element.get("href")
+            if href:
+                yield element, href
+        cite = element.get("cite")
+        if cite:
+            yield element, cite
+
+
+def _body_links(root: etree._Element, base: str | None, inside_notes: set[int]) -> Iterator[MarkupLink]:
+    body = root.find("body")
+    scope = body if body is not None else root
+    for element, href in _hrefs(scope):
+        if id(element) in inside_notes or _in_skipped(element):
+            continue
+        yield MarkupLink(_resolve(href, base), element.sourceline or 1)
+
+
+def _in_skipped(element: etree._Element) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent.tag in _SKIPPED_TAGS:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+# --- prose -------------------------------------------------------------------------
+
+
+def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]:
+    """Text of the body with block elements on their own lines, and the source
+    line of every output line (newlines inside text nodes are source newlines)."""
+    parts: list[str] = []
+    lines: list[int] = [1]
+    current = {"line": 1, "fresh": True}
+
+    def emit(text: str | None) -> None:
+        if not text:
+            return
+        pieces = text.split("\n")
+        for index, piece in enumerate(pieces):
+            if index:
+                parts.append("\n")
+                current["line"] += 1
+                lines.append(current["line"])
+            if piece:
+                parts.append(piece)
+                current["fresh"] = False
+
+    def block_break(element: etree._Element) -> None:
+        if not current["fresh"]:
+            parts.append("\n")
+            lines.append(element.sourceline or current["line"])
+            current["fresh"] = True
+
+    body = root.find("body")
+    scope = body if body is not None else root
+    walker = etree.iterwalk(scope, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _SKIPPED_TAGS or id(element) in skipped_ids or not tag:
+                walker.skip_subtree()
+                if tag and element is not scope:
+                    emit(element.tail)
+                continue
+            if element.sourceline:
+                if current["fresh"]:
+                    lines[-1] = element.sourceline
+                current["line"] = element.sourceline
+            if tag in _BLOCK_TAGS:
+                block_break(element)
+            emit(element.text)
+        else:
+            if tag in _BLOCK_TAGS:
+                block_break(element)
+            if element is not scope:
+                emit(element.tail)
+    return "".join(parts), lines
+
+
+def _text_content(element: etree._Element) -> str:
+    return " ".join("".join(_visible_text(element)).split())
+
+
+def _visible_text(element: etree._Element) -> Iterator[str]:
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if not tag or tag in _SKIPPED_TAGS:
+                walker.skip_subtree()
+                if node is not element and node.tail:
+                    yield node.tail
+                continue
+            if tag in _BLOCK_TAGS:
+                yield " "
+            if node.text:
+                yield node.text
+        elif node is not element and node.tail:
+            yield node.tail
+
+
+# --- metadata ----------------------------------------------------------------------
+
+
+def _metadata(root: etree._Element, base: str | None) -> Metadata:
+    meta = Metadata()
+    properties: dict[str, str] = {}
+    for element in root.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        content = (element.get("content") or "").strip()
+        if key and content:
+            properties.setdefault(key, content)
+    meta.publisher = properties.get("og:site_name") or properties.get("application-name")
+    meta.title = properties.get("og:title")
+    if meta.title is None:
+        title = root.find(".//title")
+        if title is not None and title.text:
+            meta.title = " ".join(title.text.split())
+    for element in root.iter("link"):
+        if "canonical" in (element.get("rel") or "").lower().split() and element.get("href"):
+            meta.site_url = _resolve(element.get("href") or "", base)
+            break
+    if meta.site_url is None:
+        meta.site_url = properties.get("og:url") or base
+    for key in _DATE_META:
+        if key in properties:
+            meta.date = first_date(properties[key])
+            if meta.date:
+                break
+    if meta.date is None or meta.publisher is None:
+        _json_ld(root, meta)
+    return meta
+
+
+def _json_ld(root: etree._Element, meta: Metadata) -> None:
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item, dict):
+                continue
+            if meta.date is None and isinstance(item.get("datePublished"), str):
+                meta.date = first_date(item["datePublished"])
+            publisher = item.get("publisher")
+            if meta.publisher is None and isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+                meta.publisher = publisher["name"]

@@ -1,0 +1,108 @@
+"""Who published an article and when, from what the text itself says.
+
+Markup metadata (HTML ``og:site_name``/canonical/``article:published_time``,
+Markdown front matter) comes first; then plain-text clues:
+
+* the header (the lines before the first long paragraph, at most 800
+  characters): the first full date is the article's date; a site address on
+  a byline-like line ("By …, 30.08.2018, www.example.net") names the
+  publisher; "Author, Outlet" names a known outlet as the publisher;
+* the footer (last 400 characters): "visit: example.org/contact";
+* anywhere: "originally appeared at <Outlet>" gives ``republished_from``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from refcheck.extract.dates import find_dates
+from refcheck.extract.outlets import OutletMatch
+from refcheck.extract.urls import FoundURL, domain_of_url
+
+_HEADER_MAX = 800
+_LONG_LINE = 200
+_FOOTER = 400
+_BYLINE_RE = re.compile(r"^\s*by\s", re.IGNORECASE)
+_VISIT_RE = re.compile(r"\b(?:visit(?:\s+us)?(?:\s+(?:at|on))?|website|web site|online at)\s*:?\s*$", re.IGNORECASE)
+_REPUBLISHED_RE = re.compile(
+    r"(?:originally|first)\s+(?:appeared|published|ran|posted)\s+(?:at|in|on|by|with)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_AUTHOR_BEFORE_RE = re.compile(r"(?:^|\n)\s*(?:by\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3},\s*$")
+
+
+@dataclass(slots=True)
+class TextClues:
+    publisher: str | None = None
+    publisher_domain: str | None = None
+    date: str | None = None
+    republished_from: str | None = None
+
+
+def header_end(text: str) -> int:
+    """End offset of the header: the lines before the first long line, capped."""
+    limit = min(len(text), _HEADER_MAX)
+    position = 0
+    while position < limit:
+        newline = text.find("\n", position)
+        if newline == -1:
+            newline = len(text)
+        if newline - position > _LONG_LINE:
+            return position
+        position = newline + 1
+    return limit
+
+
+def read_clues(text: str, urls: list[FoundURL], outlets: list[OutletMatch], body_end: int | None = None) -> TextClues:
+    """``body_end``: where the notes block starts, if there is one (a footer may
+    stand before the notes as well as at the very end)."""
+    clues = TextClues()
+    head_end = header_end(text)
+    # The byline may sit on a long line ("By X, role, 30.08.2018, www.site.net"),
+    # so dates and addresses are looked for on the first long line too.
+    first_line_end = text.find("\n", head_end)
+    byline_end = min(len(text), _HEADER_MAX, first_line_end if first_line_end != -1 else len(text))
+    byline_end = max(head_end, byline_end)
+    for found in find_dates(text[:byline_end]):
+        clues.date = found.iso
+        break
+    for url in urls:
+        if url.start >= byline_end:
+            break
+        if _is_byline_address(text, url):
+            clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
+            break
+    if clues.publisher is None:
+        ends = [len(text)] if body_end is None else [len(text), body_end]
+        for url in reversed(urls):
+            if not any(end - _FOOTER <= url.start < end for end in ends):
+                continue
+            if _VISIT_RE.search(text[max(0, url.start - 60) : url.start]):
+                clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
+                break
+    for match in outlets:
+        before = text[max(0, match.start - 80) : match.start]
+        if clues.republished_from is None and _REPUBLISHED_RE.search(before):
+            clues.republished_from = match.outlet.name
+            continue
+        if clues.publisher is None and match.start < byline_end and _AUTHOR_BEFORE_RE.search(before):
+            clues.publisher = match.outlet.name
+            clues.publisher_domain = match.outlet.domain
+    return clues
+
+
+def _with_scheme(url: FoundURL) -> str:
+    return "https://" + url.text if url.scheme_assumed else url.text
+
+
+def _is_byline_address(text: str, url: FoundURL) -> bool:
+    line_start = text.rfind("\n", 0, url.start) + 1
+    line_end = text.find("\n", url.end)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    if line.strip() == url.text:
+        return True
+    # A date in the byline may be broken across lines ("Published 28\nAugust, 2018 | www.x.org").
+    previous_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    with_previous = text[previous_start : line_end if line_end != -1 else len(text)]
+    return bool(_BYLINE_RE.match(line)) or next(find_dates(with_previous), None) is not None

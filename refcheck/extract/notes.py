@@ -1,0 +1,184 @@
+"""Footnotes written as plain text: the notes block and the markers that point at it.
+
+A notes block is a run of lines that start with a label -- ``(N)``, ``[N]``,
+``N.``, ``N)`` or ``^N`` -- in one style. The run counts as the article's notes
+when a heading ("Notes", "References"…) stands right before it, when the body
+carries markers for its numbers, or (bracketed styles only) when its notes cite
+something (a URL or a date). Where several runs qualify, the last one wins:
+notes come at the end, and numbered lists earlier in the body are not notes.
+
+Each note runs from its label to the next label; the last one to the end of its
+paragraph. Everything outside the notes is body. Markers are searched in the body
+only: ``(N)``, ``[N]`` and Unicode superscripts, never at the start of a line
+(that is a list item), and only for numbers the notes define or close to them --
+so "(2018)", "[sic]" and "Article 1." are not markers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from refcheck.extract.dates import find_dates
+from refcheck.extract.urls import find_urls
+
+_LABEL_RE = re.compile(
+    r"^[ \t]*(?:\((?P<paren>\d{1,3})\)|\[(?P<bracket>\d{1,3})\]|\^(?P<caret>\d{1,3})"
+    r"|(?P<dot>\d{1,3})\.|(?P<rparen>\d{1,3})\))(?=[ \t]|$)",
+    re.MULTILINE,
+)
+_HEADING_RE = re.compile(
+    r"^[ \t#*_]*(?:foot ?notes|end ?notes|notes(?: and references)?|references|sources|citations"
+    r"|bibliography|quellen|anmerkungen|fußnoten|références)[ \t*_]*:?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_MARKER_RE = re.compile(
+    r"(?<![\w(\[])(?:\((?P<paren>\d{1,4})\)|\[(?P<bracket>\d{1,4})\])"
+    r"|(?P<sup>[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)"
+)
+_SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+
+_BRACKETED = frozenset({"paren", "bracket", "caret"})
+# How far past the highest defined number a marker may go and still be taken for a marker.
+_MARKER_SLACK = 10
+
+
+@dataclass(slots=True)
+class TextNote:
+    number: int
+    start: int
+    """Offset of the label."""
+    body_start: int
+    """Offset of the note's text, after the label."""
+    end: int
+
+
+@dataclass(slots=True)
+class TextMarker:
+    number: int
+    start: int
+
+
+@dataclass(slots=True)
+class _Label:
+    style: str
+    number: int
+    start: int
+    end: int
+
+
+def find_notes(text: str) -> list[TextNote]:
+    """The notes block of ``text`` as notes in order of appearance, or [] when it has none."""
+    labels = [
+        _Label(style, int(number), m.start(), m.end())
+        for m in _LABEL_RE.finditer(text)
+        for style, number in m.groupdict().items()
+        if number is not None
+    ]
+    if not labels:
+        return []
+    headings = [m.end() for m in _HEADING_RE.finditer(text)]
+    markers = _scan_markers(text)
+    chosen: list[_Label] | None = None
+    for run in _runs(labels, text, headings):
+        if _qualifies(run, text, headings, markers):
+            chosen = run
+    if chosen is None:
+        return []
+    notes: list[TextNote] = []
+    for index, label in enumerate(chosen):
+        if index + 1 < len(chosen):
+            end = chosen[index + 1].start
+        else:
+            blank = _BLANK_LINE_RE.search(text, label.end)
+            end = blank.start() if blank else len(text)
+        notes.append(TextNote(label.number, label.start, label.end, end))
+    return notes
+
+
+def _runs(labels: list[_Label], text: str, headings: list[int]) -> list[list[_Label]]:
+    """Split label lines into runs: a new run starts when the style changes, the
+    numbering restarts at 1, or a heading stands between two labels."""
+    runs: list[list[_Label]] = []
+    current: list[_Label] = []
+    for label in labels:
+        if current:
+            previous = current[-1]
+            restart = label.number <= 1 and previous.number >= 1
+            heading_between = any(previous.end <= h <= label.start for h in headings)
+            if label.style != previous.style or restart or heading_between:
+                runs.append(current)
+                current = []
+        current.append(label)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _qualifies(run: list[_Label], text: str, headings: list[int], markers: list[TextMarker]) -> bool:
+    first = run[0]
+    if headings and any(_only_blank_between(text, h, first.start) for h in headings):
+        return True
+    numbers = {label.number for label in run}
+    body_markers = {m.number for m in markers if m.start < first.start}
+    if body_markers & numbers:
+        return True
+    if first.style in _BRACKETED:
+        citing = 0
+        for index, label in enumerate(run):
+            end = run[index + 1].start if index + 1 < len(run) else min(len(text), label.end + 2000)
+            chunk = text[label.end : end]
+            if next(find_urls(chunk), None) is not None or next(find_dates(chunk), None) is not None:
+                citing += 1
+        return citing * 2 >= len(run)
+    return False
+
+
+def _only_blank_between(text: str, heading_end: int, start: int) -> bool:
+    return heading_end <= start and not text[heading_end:start].strip(" \t\r\n*-_=")
+
+
+def _scan_markers(text: str) -> list[TextMarker]:
+    markers: list[TextMarker] = []
+    for m in _MARKER_RE.finditer(text):
+        start = m.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip():
+            continue  # a label at the start of a line is a list item, not a marker
+        digits = m.group("paren") or m.group("bracket")
+        if digits is None:
+            digits = m.group("sup").translate(_SUPERSCRIPT_DIGITS)
+        markers.append(TextMarker(int(digits), start))
+    return markers
+
+
+def find_markers(text: str, notes: list[TextNote], defined: set[int]) -> list[TextMarker]:
+    """Markers in the body of ``text`` (everything outside ``notes``)."""
+    if not defined:
+        return []
+    ceiling = max(defined) + _MARKER_SLACK
+    markers: list[TextMarker] = []
+    position = 0
+    for note in [*notes, None]:
+        stop = note.start if note is not None else len(text)
+        if stop > position:
+            for marker in _scan_markers(text[position:stop]):
+                if marker.number in defined or 0 < marker.number <= ceiling:
+                    markers.append(TextMarker(marker.number, marker.start + position))
+        if note is not None:
+            position = max(position, note.end)
+    return markers
+
+
+def body_spans(text_length: int, notes: list[TextNote]) -> list[tuple[int, int]]:
+    """The stretches of the text that are not inside a note."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for note in notes:
+        if note.start > position:
+            spans.append((position, note.start))
+        position = max(position, note.end)
+    if position < text_length:
+        spans.append((position, text_length))
+    return spans

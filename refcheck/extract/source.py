@@ -1,0 +1,73 @@
+"""What a format reader hands to the shared analysis: the article's prose as one
+plain string with a map back to source lines, plus whatever the markup states
+outright (hyperlinks, footnote lists and markers, metadata)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from refcheck.models import FootnoteLabel
+
+
+@dataclass(slots=True)
+class MarkupLink:
+    href: str
+    line: int
+    note: FootnoteLabel | None = None
+    """Label of the footnote the link sits in, for links inside a markup notes list."""
+
+
+@dataclass(slots=True)
+class MarkupNote:
+    label: FootnoteLabel
+    line: int
+    text: str
+    links: list[MarkupLink] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MarkupMarker:
+    label: FootnoteLabel
+    line: int
+
+
+@dataclass(slots=True)
+class Metadata:
+    title: str | None = None
+    publisher: str | None = None
+    site_url: str | None = None
+    """A URL of the article or its site (canonical link, og:url): its domain is the publisher's."""
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedSource:
+    format: str
+    text: str
+    """The prose, lines separated by ``\\n``."""
+    source_lines: list[int] | None = None
+    """Source line of each line of ``text``; None when ``text`` is the file itself."""
+    links: list[MarkupLink] = field(default_factory=list)
+    notes: list[MarkupNote] | None = None
+    """Footnotes stated by markup; None means: find a notes block in ``text``."""
+    markers: list[MarkupMarker] = field(default_factory=list)
+    meta: Metadata = field(default_factory=Metadata)
+    _line_starts: list[int] | None = None
+
+    def line_at(self, offset: int) -> int:
+        """Source line (1-based) of a character offset in ``text``."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        index = bisect_right(self._line_starts, offset) - 1
+        if self.source_lines is None:
+            return index + 1
+        if index < len(self.source_lines):
+            return self.source_lines[index]
+        return self.source_lines[-1] if self.source_lines else 1

@@ -1,0 +1,202 @@
+"""Plain typed records that flow through the pipeline.
+
+collect (files) -> extract (Document) -> resolve (LinkResult) -> report.
+
+Every record converts to and from the JSON documented in the README
+(``schema`` 1). Later stages only *add* fields; they never rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+CitationKind = Literal["footnote", "inline", "link"]
+"""``footnote``: a URL inside a footnote definition; ``inline``: a URL written
+in running text; ``link``: a hyperlink target from markup (HTML ``href``/``cite``,
+Markdown ``[text](url)``) outside the notes."""
+
+ProblemKind = Literal[
+    "missing-footnote",
+    "unreferenced-footnote",
+    "duplicate-footnote",
+    "numbering-gap",
+    "empty-footnote",
+    "unlinked-work",
+]
+
+Severity = Literal["error", "warning", "info"]
+
+PROBLEM_SEVERITY: dict[str, Severity] = {
+    "missing-footnote": "error",
+    "duplicate-footnote": "error",
+    "unreferenced-footnote": "warning",
+    "numbering-gap": "warning",
+    "empty-footnote": "warning",
+    "unlinked-work": "info",
+}
+
+FootnoteLabel = int | str
+"""Numeric labels are ints (``(3)`` -> 3); Markdown labels such as ``[^note]`` stay strings."""
+
+
+@dataclass(slots=True)
+class Citation:
+    text: str
+    """The URL exactly as written in the article."""
+    url: str
+    """The normalised URL used for checking and de-duplication (see extract.urls)."""
+    domain: str | None
+    """Registrable domain (public-suffix aware), e.g. ``house.gov``."""
+    kind: CitationKind
+    footnote: FootnoteLabel | None
+    line: int
+    scheme_assumed: bool = False
+    """True when the text had no scheme (``www.x.com``) and https was assumed."""
+
+
+@dataclass(slots=True)
+class Footnote:
+    number: FootnoteLabel
+    line: int
+    text: str
+    date: str | None
+    """The note's own date (ISO ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``), if it gives one."""
+    urls: list[str] = field(default_factory=list)
+    """Normalised URLs of the note, in order of appearance."""
+
+
+@dataclass(slots=True)
+class Mention:
+    name: str
+    """The outlet's name as first written in the article (``al-Akhbar``)."""
+    outlet: str
+    """The canonical outlet name from the outlet list (``Al-Akhbar``)."""
+    domain: str | None
+    line: int
+    """Line of the first mention."""
+    count: int = 1
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Problem:
+    kind: ProblemKind
+    footnote: FootnoteLabel | None
+    line: int
+    message: str
+    severity: Severity = "warning"
+
+
+@dataclass(slots=True)
+class Document:
+    path: str
+    format: str
+    """``text``, ``markdown`` or ``html``."""
+    publisher: str | None = None
+    """Who published the article, as the article says it: a site (``wsws.org``) or a name."""
+    publisher_domain: str | None = None
+    date: str | None = None
+    """Publication date of the article, ISO ``YYYY-MM-DD`` (or shorter when only month/year is known)."""
+    title: str | None = None
+    republished_from: str | None = None
+    """Outlet the article says it originally appeared in (``originally appeared at Al-Akhbar``)."""
+    footnotes: list[Footnote] = field(default_factory=list)
+    markers: list[FootnoteLabel] = field(default_factory=list)
+    """Footnote markers in the body, in order of appearance (repeats kept)."""
+    citations: list[Citation] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+    skipped: str | None = None
+    """Why the file was not read (binary, too large…); None when it was read."""
+    error: str | None = None
+    """Why reading failed (permission denied…); None when it did not."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        return cls(
+            path=data["path"],
+            format=data["format"],
+            publisher=data.get("publisher"),
+            publisher_domain=data.get("publisher_domain"),
+            date=data.get("date"),
+            title=data.get("title"),
+            republished_from=data.get("republished_from"),
+            footnotes=[Footnote(**f) for f in data.get("footnotes", [])],
+            markers=list(data.get("markers", [])),
+            citations=[Citation(**c) for c in data.get("citations", [])],
+            mentions=[Mention(**m) for m in data.get("mentions", [])],
+            problems=[Problem(**p) for p in data.get("problems", [])],
+            encoding=data.get("encoding"),
+            skipped=data.get("skipped"),
+            error=data.get("error"),
+        )
+
+
+@dataclass(slots=True)
+class CitedBy:
+    path: str
+    line: int
+    footnote: FootnoteLabel | None = None
+    date: str | None = None
+    """When this article cited the URL (note date, else article date): the archive lookup target."""
+
+
+LinkStatus = Literal[
+    "unchecked",
+    "ok",
+    "dead",
+    "soft-404",
+    "blocked",
+    "rate-limited",
+    "server-error",
+    "timeout",
+    "error",
+    "invalid",
+    "skipped",
+    "unknown",
+]
+
+
+@dataclass(slots=True)
+class LinkResult:
+    """One entry per unique normalised URL of the corpus."""
+
+    url: str
+    domain: str | None
+    cited_by: list[CitedBy] = field(default_factory=list)
+    status: LinkStatus = "unchecked"
+    alive: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Summary:
+    documents: int = 0
+    documents_read: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    citations: int = 0
+    footnotes: int = 0
+    mentions: int = 0
+    unique_links: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    skipped_files: list[SkippedFile] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,105 @@
+"""The run: collect -> extract (one article at a time) -> aggregate links -> (resolve) -> summary.
+
+Documents are spooled to a temporary JSON-lines file as they are extracted, so
+memory holds one article's text at a time plus the table of unique links,
+whatever the size of the corpus; report writers stream them back.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from refcheck.collect import FORMATS, InputError, SourceFile, collect
+from refcheck.config import Settings
+from refcheck.extract import ExtractContext, OutletIndex, extract_file
+from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
+
+
+class DocumentSpool:
+    """Extracted documents, kept on disk (JSON lines) and read back in order."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.count = 0
+
+    def append(self, document: Document) -> None:
+        self._file.write(json.dumps(document.to_dict(), ensure_ascii=False))
+        self._file.write("\n")
+        self.count += 1
+
+    def __iter__(self) -> Iterator[Document]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield Document.from_dict(json.loads(line))
+        self._file.seek(0, 2)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class RunResult:
+    generated_at: str
+    documents: DocumentSpool
+    links: dict[str, LinkResult] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary)
+    notes: list[str] = field(default_factory=list)
+    """One-line remarks for the user about the run as a whole."""
+
+
+def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Extract every article under ``paths``. Raises :class:`~refcheck.collect.InputError`
+    for a missing path or a corpus with no article."""
+    extra = [Path(settings.outlets_file)] if settings.outlets_file else []
+    context = ExtractContext(OutletIndex.load(extra), sorted(settings.publishers.items()))
+    result = RunResult(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), documents=DocumentSpool())
+    summary = result.summary
+    for item in collect(paths, settings.exclude):
+        if not isinstance(item, SourceFile):
+            summary.skipped_files.append(SkippedFile(item.name, item.reason))
+            continue
+        if progress is not None:
+            progress(item.name)
+        document = extract_file(item, context, settings.max_file_size)
+        _tally(document, result)
+        result.documents.append(document)
+    if summary.documents == 0:
+        result.documents.close()
+        shown = ", ".join(str(p) for p in paths)
+        raise InputError(f"no articles found in {shown} (looked for {', '.join(sorted(FORMATS))})")
+    summary.files_skipped = len(summary.skipped_files)
+    summary.unique_links = len(result.links)
+    for link in result.links.values():
+        summary.statuses[link.status] = summary.statuses.get(link.status, 0) + 1
+    return result
+
+
+def _tally(document: Document, result: RunResult) -> None:
+    summary = result.summary
+    summary.documents += 1
+    if document.skipped:
+        summary.skipped_files.append(SkippedFile(document.path, document.skipped))
+        return
+    if document.error:
+        summary.files_failed += 1
+        return
+    summary.documents_read += 1
+    summary.citations += len(document.citations)
+    summary.footnotes += len(document.footnotes)
+    summary.mentions += len(document.mentions)
+    for problem in document.problems:
+        summary.problems[problem.kind] = summary.problems.get(problem.kind, 0) + 1
+    dates = {note.number: note.date for note in document.footnotes}
+    for citation in document.citations:
+        link = result.links.get(citation.url)
+        if link is None:
+            link = result.links[citation.url] = LinkResult(citation.url, citation.domain)
+        cited_date = dates.get(citation.footnote) if citation.footnote is not None else None
+        link.cited_by.append(CitedBy(document.path, citation.line, citation.footnote, cited_date or document.date))

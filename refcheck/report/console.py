@@ -1,0 +1,46 @@
+"""The human summary printed at the end of a run."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from refcheck.pipeline import RunResult
+
+
+def write_summary(result: RunResult, out: IO[str]) -> None:
+    summary = result.summary
+    problem_total = 0
+    for document in result.documents:
+        if document.skipped:
+            print(f"{document.path}: skipped: {document.skipped}", file=out)
+            continue
+        if document.error:
+            print(f"{document.path}: error: {document.error}", file=out)
+            continue
+        publisher = document.publisher or "publisher unknown"
+        date = document.date or "date unknown"
+        print(
+            f"{document.path}: {len(document.citations)} citations, {len(document.footnotes)} footnotes, "
+            f"{len(document.mentions)} outlets named ({publisher}, {date})",
+            file=out,
+        )
+        for problem in document.problems:
+            problem_total += problem.severity != "info"
+            print(f"  {document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}", file=out)
+    for skipped in summary.skipped_files:
+        if not _is_article(skipped.reason):  # articles that were skipped are listed above
+            print(f"{skipped.path}: skipped: {skipped.reason}", file=out)
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    print(
+        f"\n{summary.documents_read} of {summary.documents} articles read, {summary.citations} citations, "
+        f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
+        + (f", {summary.files_skipped} files skipped" if summary.files_skipped else "")
+        + (f", {summary.files_failed} unreadable" if summary.files_failed else ""),
+        file=out,
+    )
+    for note in result.notes:
+        print(note, file=out)
+
+
+def _is_article(reason: str) -> bool:
+    return not reason.startswith(("not an article", "excluded"))

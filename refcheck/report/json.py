@@ -1,0 +1,29 @@
+"""The full result as JSON (``schema`` 1, documented in the README), streamed:
+documents are written one at a time from the spool."""
+
+from __future__ import annotations
+
+import json
+from typing import IO
+
+from refcheck.models import SCHEMA_VERSION
+from refcheck.pipeline import RunResult
+
+
+def write_json(result: RunResult, out: IO[str]) -> None:
+    out.write("{\n")
+    out.write(f'"schema": {SCHEMA_VERSION},\n')
+    out.write(f'"generated_at": {json.dumps(result.generated_at)},\n')
+    out.write('"documents": [')
+    for index, document in enumerate(result.documents):
+        out.write(",\n" if index else "\n")
+        out.write(json.dumps(document.to_dict(), ensure_ascii=False))
+    out.write('\n],\n"links": [')
+    for index, link in enumerate(sorted(result.links.values(), key=lambda item: item.url)):
+        out.write(",\n" if index else "\n")
+        out.write(json.dumps(link.to_dict(), ensure_ascii=False))
+    out.write('\n],\n"summary": ')
+    summary = result.summary.to_dict()
+    summary["notes"] = result.notes
+    out.write(json.dumps(summary, ensure_ascii=False, indent=1))
+    out.write("\n}\n")

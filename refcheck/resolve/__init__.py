@@ -1,0 +1,1 @@
+"""Link resolution (liveness, archive, cache, politeness): the next stage of the pipeline."""
