@@ -14,7 +14,7 @@ import typer
 
 from refcheck import __version__
 from refcheck.collect import InputError
-from refcheck.config import SettingsError, Settings, find_settings_file, load_settings
+from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
 from refcheck.pipeline import RunResult, run
 from refcheck.report.console import write_summary
 from refcheck.report.json import write_json
@@ -32,28 +32,51 @@ def _version(value: bool) -> None:
 
 @app.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")
 def main(
-    paths: Annotated[list[Path], typer.Argument(help="Articles or folders of articles (.txt .md .html).", show_default=False)],
-    offline: Annotated[bool | None, typer.Option("--offline", help="No network at all: extract and use the cache only.")] = None,
-    json_out: Annotated[str | None, typer.Option("--json", metavar="FILE", help="Write the full result as JSON to FILE ('-' for stdout).")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Articles or folders of articles (.txt .md .html).", show_default=False)
+    ],
+    offline: Annotated[
+        bool | None, typer.Option("--offline", help="No network at all: extract and use the cache only.")
+    ] = None,
+    json_out: Annotated[
+        str | None,
+        typer.Option("--json", metavar="FILE", help="Write the full result as JSON to FILE ('-' for stdout)."),
+    ] = None,
     report_dir: Annotated[str | None, typer.Option(help="Folder for report files.")] = None,
     no_report: Annotated[bool | None, typer.Option("--no-report", help="Write no report files.")] = None,
     cache_dir: Annotated[str | None, typer.Option(help="Cache folder (env REFCHECK_CACHE_DIR).")] = None,
-    no_archive: Annotated[bool | None, typer.Option("--no-archive", help="Do not look up Internet Archive copies.")] = None,
+    no_archive: Annotated[
+        bool | None, typer.Option("--no-archive", help="Do not look up Internet Archive copies.")
+    ] = None,
     archive: Annotated[str | None, typer.Option(help="Archive lookups for: dead (default), all, none.")] = None,
-    wayback_url: Annotated[str | None, typer.Option(help="Wayback availability API base (env REFCHECK_WAYBACK_URL).")] = None,
+    wayback_url: Annotated[
+        str | None, typer.Option(help="Wayback availability API base (env REFCHECK_WAYBACK_URL).")
+    ] = None,
     cdx_url: Annotated[str | None, typer.Option(help="Wayback CDX API base.")] = None,
-    allow_private: Annotated[bool | None, typer.Option("--allow-private", help="Allow links to loopback/private addresses.")] = None,
+    allow_private: Annotated[
+        bool | None, typer.Option("--allow-private", help="Allow links to loopback/private addresses.")
+    ] = None,
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight at most (default 128).")] = None,
     per_host: Annotated[int | None, typer.Option(help="Requests in flight per host at most (default 4).")] = None,
-    host_interval: Annotated[float | None, typer.Option(help="Seconds between requests to one host (default 0.1).")] = None,
+    host_interval: Annotated[
+        float | None, typer.Option(help="Seconds between requests to one host (default 0.1).")
+    ] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds per link at most (default 20).")] = None,
     retries: Annotated[int | None, typer.Option(help="Retries of a transient failure (default 2).")] = None,
     refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
-    fail_on: Annotated[str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")] = None,
-    max_file_size: Annotated[int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")] = None,
-    config: Annotated[Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")
+    ] = None,
+    max_file_size: Annotated[
+        int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")
+    ] = None,
     quiet: Annotated[bool | None, typer.Option("--quiet", "-q", help="Print only problems and the totals.")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,

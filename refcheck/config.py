@@ -120,6 +120,7 @@ def _read_table(path: Path) -> dict[str, Any]:
 
 def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
     hints = {f.name: str(f.type) for f in fields(Settings)}
+    value: Any
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
         if key not in hints or (origin != "command line" and key not in _FILE_KEYS):
@@ -131,6 +132,7 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
             value = [part.strip() for part in value.split(",") if part.strip()]
         if not isinstance(value, expected):
             raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}")
+        value = _as_any(value)
         if hints[key] == "list[str]" and not all(isinstance(item, str) for item in value):
             raise SettingsError(f"{origin}: setting '{raw_key}' must be a list of strings")
         if hints[key] == "dict[str, str]" and not all(isinstance(v, str) for v in value.values()):
@@ -138,6 +140,11 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         if hints[key] == "float":
             value = float(value)
         setattr(settings, key, value)
+
+
+def _as_any(value: object) -> Any:
+    """Undo isinstance() narrowing against a run-time tuple of types (mypy makes it ``object``)."""
+    return value
 
 
 def _describe(hint: str) -> str:
@@ -167,4 +174,6 @@ def _check(settings: Settings) -> None:
         raise SettingsError("setting 'archive' must be one of: dead, all, none")
     for condition in settings.fail_on:
         if condition not in FAIL_ON_CHOICES:
-            raise SettingsError(f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})")
+            raise SettingsError(
+                f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
+            )

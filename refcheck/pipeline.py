@@ -25,7 +25,8 @@ class DocumentSpool:
     """Extracted documents, kept on disk (JSON lines) and read back in order."""
 
     def __init__(self) -> None:
-        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # Lives as long as the run; closed by close() (a context manager would end it at once).
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self.count = 0
 
     def append(self, document: Document) -> None:

@@ -21,8 +21,12 @@ def context() -> ExtractContext:
 
 
 def extract(text: str, fmt: str = "text", context: ExtractContext | None = None) -> Document:
-    return extract_text(text, fmt, "article." + {"text": "txt", "markdown": "md", "html": "html"}[fmt],
-                        context or ExtractContext(OutletIndex.load()))
+    return extract_text(
+        text,
+        fmt,
+        "article." + {"text": "txt", "markdown": "md", "html": "html"}[fmt],
+        context or ExtractContext(OutletIndex.load()),
+    )
 
 
 def extract_path(path: Path, context: ExtractContext) -> Document:
@@ -62,7 +66,11 @@ def answer_shape(document: Document) -> dict[str, Any]:
         "cited_domains": sorted({c.domain for c in document.citations if c.domain}),
         "mentions": [m.name for m in document.mentions],
         "problems": sorted(
-            ({"kind": p.kind, "footnote": p.footnote, "line": p.line} for p in document.problems if p.kind != "unlinked-work"),
+            (
+                {"kind": p.kind, "footnote": p.footnote, "line": p.line}
+                for p in document.problems
+                if p.kind != "unlinked-work"
+            ),
             key=lambda p: (p["line"], p["kind"]),
         ),
         "republished_from": document.republished_from,

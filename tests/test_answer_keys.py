@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import SAMPLE_CORPUS, SHARED_CORPUS, answer_shape, extract_path, load_key
+
 from refcheck.extract import ExtractContext, OutletIndex
 
 

@@ -45,7 +45,7 @@ def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) ->
         document = extract_text(text, source.format, source.name, context)
     except RecursionError:
         return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
-    except Exception as exc:  # noqa: BLE001 - one bad article must not end the run or lose the others
+    except Exception as exc:
         return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
     document.encoding = encoding
     return document

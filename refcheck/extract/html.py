@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree, html
@@ -91,6 +92,12 @@ def _parse(source: str) -> etree._Element | None:
         return None
 
 
+def _line(element: Any, default: int = 1) -> int:
+    """The element's source line (lxml gives None for elements it made up)."""
+    line = element.sourceline
+    return line if isinstance(line, int) and line > 0 else default
+
+
 def _base_href(root: etree._Element) -> str | None:
     for base in root.iter("base"):
         href = base.get("href")
@@ -112,7 +119,8 @@ def _resolve(href: str, base: str | None) -> str:
 def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], list[etree._Element]]:
     items: list[etree._Element] = []
     seen: set[int] = set()
-    for container in root.xpath(_NOTES_CONTAINER):
+    containers: list[Any] = root.xpath(_NOTES_CONTAINER)  # type: ignore[assignment]
+    for container in containers:
         for item in container.iter("li"):
             if id(item) not in seen:
                 seen.add(id(item))
@@ -130,12 +138,12 @@ def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], li
         key = id(parent)
         positions[key] = positions.get(key, 0) + 1
         label = _label_of(item, positions[key])
-        line = item.sourceline or 1
+        line = _line(item)
         text = _text_content(item)
         note = MarkupNote(label, line, text)
         for element, href in _hrefs(item):
             resolved = _resolve(href, base)
-            note.links.append(MarkupLink(resolved, element.sourceline or line, label))
+            note.links.append(MarkupLink(resolved, _line(element, line), label))
         notes.append(note)
     return notes, items
 
@@ -167,15 +175,15 @@ def _markers(
                 continue
             target = href[1:]
             if target in label_by_id:
-                yield MarkupMarker(label_by_id[target], element.sourceline or 1)
+                yield MarkupMarker(label_by_id[target], _line(element))
             elif element.get("role") == "doc-noteref" or (_NOTE_ID_RE.match(target) and not _BACKREF_RE.match(target)):
                 match = _NOTE_ID_RE.match(target)
                 label = match.group("label") if match else target
-                yield MarkupMarker(int(label) if label.isdigit() else label, element.sourceline or 1)
+                yield MarkupMarker(int(label) if label.isdigit() else label, _line(element))
         elif has_notes and not element.xpath(".//a"):
-            text = "".join(element.itertext()).strip().strip("[]()")
+            text = "".join(str(piece) for piece in element.itertext()).strip().strip("[]()")
             if text.isdigit() and len(text) <= 4:
-                yield MarkupMarker(int(text), element.sourceline or 1)
+                yield MarkupMarker(int(text), _line(element))
 
 
 # --- links ---------------------------------------------------------------------------
@@ -200,7 +208,7 @@ def _body_links(root: etree._Element, base: str | None, inside_notes: set[int]) 
     for element, href in _hrefs(scope):
         if id(element) in inside_notes or _in_skipped(element):
             continue
-        yield MarkupLink(_resolve(href, base), element.sourceline or 1)
+        yield MarkupLink(_resolve(href, base), _line(element))
 
 
 def _in_skipped(element: etree._Element) -> bool:
@@ -238,7 +246,7 @@ def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]
     def block_break(element: etree._Element) -> None:
         if not current["fresh"]:
             parts.append("\n")
-            lines.append(element.sourceline or current["line"])
+            lines.append(_line(element, current["line"]))
             current["fresh"] = True
 
     body = root.find("body")
@@ -252,10 +260,11 @@ def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]
                 if tag and element is not scope:
                     emit(element.tail)
                 continue
-            if element.sourceline:
+            source_line = _line(element, 0)
+            if source_line:
                 if current["fresh"]:
-                    lines[-1] = element.sourceline
-                current["line"] = element.sourceline
+                    lines[-1] = source_line
+                current["line"] = source_line
             if tag in _BLOCK_TAGS:
                 block_break(element)
             emit(element.text)

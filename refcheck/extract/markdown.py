@@ -158,11 +158,14 @@ def _unreferenced_definitions(source: str, known: set[FootnoteLabel]) -> list[Ma
         if label in known:
             continue
         first = source.count("\n", 0, match.start())
-        content = [source[match.end() : source.find("\n", match.end()) if "\n" in source[match.end():] else len(source)]]
+        content = [
+            source[match.end() : source.find("\n", match.end()) if "\n" in source[match.end() :] else len(source)]
+        ]
         index = first + 1
-        while index < len(lines) and (lines[index].startswith(("    ", "\t")) or (
-            not lines[index].strip() and index + 1 < len(lines) and lines[index + 1].startswith(("    ", "\t"))
-        )):
+        while index < len(lines) and (
+            lines[index].startswith(("    ", "\t"))
+            or (not lines[index].strip() and index + 1 < len(lines) and lines[index + 1].startswith(("    ", "\t")))
+        ):
             content.append(lines[index].strip())
             index += 1
         note = MarkupNote(label, first + 1, "")

@@ -7,7 +7,9 @@ carries markers for its numbers, or (bracketed styles only) when its notes cite
 something (a URL or a date). Where several runs qualify, the last one wins:
 notes come at the end, and numbered lists earlier in the body are not notes.
 
-Each note runs from its label to the next label; the last one to the end of its
+A run referenced by markers must also cite something (a URL or date) in
+one of its notes, so a plain numbered list after a stray "(1)" is not taken
+for notes. Each note runs from its label to the next label; the last one to the end of its
 paragraph. Everything outside the notes is body. Markers are searched in the body
 only: ``(N)``, ``[N]`` and Unicode superscripts, never at the start of a line
 (that is a list item), and only for numbers the notes define or close to them --
@@ -121,18 +123,17 @@ def _qualifies(run: list[_Label], text: str, headings: list[int], markers: list[
     if headings and any(_only_blank_between(text, h, first.start) for h in headings):
         return True
     numbers = {label.number for label in run}
-    body_markers = {m.number for m in markers if m.start < first.start}
-    if body_markers & numbers:
-        return True
-    if first.style in _BRACKETED:
-        citing = 0
-        for index, label in enumerate(run):
-            end = run[index + 1].start if index + 1 < len(run) else min(len(text), label.end + 2000)
-            chunk = text[label.end : end]
-            if next(find_urls(chunk), None) is not None or next(find_dates(chunk), None) is not None:
-                citing += 1
-        return citing * 2 >= len(run)
-    return False
+    referenced = bool(numbers & {m.number for m in markers if m.start < first.start})
+    citing = 0
+    for index, label in enumerate(run):
+        end = run[index + 1].start if index + 1 < len(run) else min(len(text), label.end + 2000)
+        chunk = text[label.end : end]
+        if next(find_urls(chunk), None) is not None or next(find_dates(chunk), None) is not None:
+            citing += 1
+    if referenced:
+        return citing > 0  # markers point at it and it cites something
+    # Unreferenced notes are still notes when bracketed and mostly citing something.
+    return first.style in _BRACKETED and citing * 2 >= len(run)
 
 
 def _only_blank_between(text: str, heading_end: int, start: int) -> bool:
