@@ -123,14 +123,42 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:1_000_000]).best()
-    if best is None or best.encoding is None:
+    guess = best.encoding if best is not None else None
+    if guess is not None and guess.startswith(("utf_16", "utf_32")):
+        guess = None  # without a BOM and without NUL bytes this cannot be UTF-16/32
+    western = _decodes(data, "cp1252")
+    if western is not None and (guess is None or _latin_script(data, guess)):
+        # Latin-script text in a legacy single-byte encoding is by far most often
+        # cp1252 (a superset of latin-1's printable range); detectors often answer
+        # cp1250/cp1257 for short Western samples, turning "à" into "ą".
+        return western, "cp1252"
+    if guess is None:
         raise SkipFile("binary file (no text encoding fits)")
-    encoding = best.encoding
     try:
-        return data.decode(encoding), encoding
+        return data.decode(guess), guess
     except (UnicodeDecodeError, LookupError):
         # The guess fitted the sample only: keep what decodes, mark the rest.
-        return data.decode(encoding, errors="replace"), encoding
+        return data.decode(guess, errors="replace"), guess
+
+
+def _decodes(data: bytes, encoding: str) -> str | None:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    # C1 control characters never occur in real cp1252 text.
+    if any("\x80" <= ch <= "\x9f" for ch in text):
+        return None
+    return text
+
+
+def _latin_script(data: bytes, encoding: str) -> bool:
+    """True when the guessed decoding's letters beyond ASCII are Latin letters."""
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        return True
+    return all(ord(ch) <= 0x24F for ch in text if ord(ch) > 0x7F and ch.isalpha())
 
 
 def _megabytes(size: int) -> str:

@@ -95,8 +95,9 @@ def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
     if path is not None:
         _apply(settings, _read_table(path), str(path))
         settings.source = str(path)
+        _check(settings, str(path))
     _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "command line")
-    _check(settings)
+    _check(settings, "command line")
     return settings
 
 
@@ -159,21 +160,25 @@ def _describe(hint: str) -> str:
     }.get(hint, hint)
 
 
-def _check(settings: Settings) -> None:
+def _check(settings: Settings, origin: str) -> None:
+    problem = _invalid_value(settings)
+    if problem:
+        raise SettingsError(problem if origin == "command line" else f"{origin}: {problem}")
+
+
+def _invalid_value(settings: Settings) -> str | None:
     for name in ("concurrency", "per_host", "max_file_size"):
         if getattr(settings, name) < 1:
-            raise SettingsError(f"setting '{name.replace('_', '-')}' must be at least 1")
+            return f"setting '{name.replace('_', '-')}' must be at least 1"
     if settings.retries < 0:
-        raise SettingsError("setting 'retries' must be 0 or more")
-    for name in ("timeout",):
-        if getattr(settings, name) <= 0:
-            raise SettingsError(f"setting '{name}' must be more than 0")
+        return "setting 'retries' must be 0 or more"
+    if settings.timeout <= 0:
+        return "setting 'timeout' must be more than 0"
     if settings.host_interval < 0:
-        raise SettingsError("setting 'host-interval' must be 0 or more")
+        return "setting 'host-interval' must be 0 or more"
     if settings.archive not in ("dead", "all", "none"):
-        raise SettingsError("setting 'archive' must be one of: dead, all, none")
+        return "setting 'archive' must be one of: dead, all, none"
     for condition in settings.fail_on:
         if condition not in FAIL_ON_CHOICES:
-            raise SettingsError(
-                f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
-            )
+            return f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
+    return None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import extract
+
 from refcheck.models import Document
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import extract
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import extract
 from refcheck.models import Document
 
 

@@ -6,8 +6,8 @@ import json
 from importlib import resources
 
 import pytest
-
 from conftest import extract
+
 from refcheck.extract import ExtractContext, OutletIndex
 from refcheck.extract.dates import find_dates, first_date
 from refcheck.extract.outlets import normalize_name

@@ -58,12 +58,15 @@ def read_clues(text: str, urls: list[FoundURL], outlets: list[OutletMatch], body
     """``body_end``: where the notes block starts, if there is one (a footer may
     stand before the notes as well as at the very end)."""
     clues = TextClues()
-    head_end = header_end(text)
+    # The header never reaches into the notes: a short article would otherwise
+    # lend its first note's date and URL to its byline.
+    limit = len(text) if body_end is None else body_end
+    head_end = min(header_end(text), limit)
     # The byline may sit on a long line ("By X, role, 30.08.2018, www.site.net"),
     # so dates and addresses are looked for on the first long line too.
     first_line_end = text.find("\n", head_end)
     byline_end = min(len(text), _HEADER_MAX, first_line_end if first_line_end != -1 else len(text))
-    byline_end = max(head_end, byline_end)
+    byline_end = min(max(head_end, byline_end), limit)
     for found in find_dates(text[:byline_end]):
         clues.date = found.iso
         break
