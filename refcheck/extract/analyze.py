@@ -155,19 +155,20 @@ def _add_unique(note: _Note, citation: Citation) -> None:
 
 def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes: list[_Note]) -> None:
     by_label = {note.label: note for note in notes}
+    linked: list[Citation] = []
     for link in links:
         if not _is_citable(link.href):
             continue
         note = by_label.get(link.note) if link.note is not None else None
         if note is not None:
             _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
-            continue
-        citation = _citation(link.href, "link", None, link.line)
-        # The same URL written out as the text of its own link is one citation.
-        citations[:] = [
-            c for c in citations if not (c.kind == "inline" and c.url == citation.url and c.line == citation.line)
-        ]
-        citations.append(citation)
+        else:
+            linked.append(_citation(link.href, "link", None, link.line))
+    if not linked:
+        return
+    # The same URL written out as the text of its own link is one citation: the link.
+    targets = {(c.url, c.line) for c in linked}
+    citations[:] = [c for c in citations if (c.url, c.line) not in targets] + linked
 
 
 def _is_citable(href: str) -> bool:
