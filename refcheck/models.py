@@ -8,7 +8,7 @@ Every record converts to and from the JSON documented in the README
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -116,7 +116,7 @@ class Document:
     """Why reading failed (permission denied…); None when it did not."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return to_plain(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -175,7 +175,7 @@ class LinkResult:
     alive: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return to_plain(self)  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)
@@ -199,4 +199,37 @@ class Summary:
     skipped_files: list[SkippedFile] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return to_plain(self)  # type: ignore[no-any-return]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def to_plain(value: Any) -> Any:
+    """Records as JSON-ready dicts and lists (``dataclasses.asdict`` deep-copies
+    every value and was a tenth of the extraction time)."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list):
+        if not value or isinstance(value[0], _SCALARS):
+            return list(value)
+        return [to_plain(item) for item in value]
+    if hasattr(value, "__dataclass_fields__"):
+        plain = {}
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            plain[name] = item if isinstance(item, _SCALARS) else to_plain(item)
+        return plain
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    return value

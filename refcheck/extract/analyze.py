@@ -11,10 +11,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import lru_cache
 
 from refcheck.extract.dates import first_date
 from refcheck.extract.metadata import TextClues, read_clues
-from refcheck.extract.notes import TextNote, find_markers, find_notes
+from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
 from refcheck.extract.outlets import Outlet, OutletIndex, OutletMatch, normalize_name
 from refcheck.extract.source import MarkupLink, ParsedSource
 from refcheck.extract.urls import (
@@ -76,7 +77,9 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
     urls = list(find_urls(text, lowered))
     document = Document(path=path, format=parsed.format)
 
-    notes = _notes_from_text(parsed, urls) if parsed.notes is None else _notes_from_markup(parsed)
+    text_markers = scan_markers(text)
+    url_starts = [url.start for url in urls]
+    notes = _notes_from_text(parsed, text_markers, url_starts) if parsed.notes is None else _notes_from_markup(parsed)
     note_starts = [note.start for note in notes] if parsed.notes is None else []
     citations: list[Citation] = []
     for url in urls:
@@ -98,7 +101,7 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
     all_citations.sort(key=lambda c: c.line)
     document.citations = all_citations
 
-    marker_positions = _marker_positions(parsed, notes)
+    marker_positions = _marker_positions(parsed, notes, text_markers)
     document.markers = [label for _, label in marker_positions]
     document.problems = _problems(notes, marker_positions)
 
@@ -115,10 +118,10 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
 # --- footnotes ---------------------------------------------------------------------
 
 
-def _notes_from_text(parsed: ParsedSource, urls: list[FoundURL]) -> list[_Note]:
+def _notes_from_text(parsed: ParsedSource, markers: list[TextMarker], url_starts: list[int]) -> list[_Note]:
     text = parsed.text
     notes: list[_Note] = []
-    for found in find_notes(text):
+    for found in find_notes(text, markers, url_starts):
         body = _SPACES_RE.sub(" ", text[found.body_start : found.end]).strip()
         notes.append(_Note(found.number, parsed.line_at(found.start), body, found.start, found.end))
     return notes
@@ -180,13 +183,19 @@ def _is_citable(href: str) -> bool:
 
 def _citation(text: str, kind: CitationKind, footnote: FootnoteLabel | None, line: int) -> Citation:
     written = text.strip()
+    url, assumed, domain = _normalized(written)
+    return Citation(written, url, domain, kind, footnote, line, assumed)
+
+
+@lru_cache(maxsize=131072)
+def _normalized(written: str) -> tuple[str, bool, str | None]:
+    """(normalised URL, scheme assumed, registrable domain); an invalid URL stays as written."""
     candidate = "https:" + written if written.startswith("//") else written
     try:
         url, assumed = normalize_url(candidate)
-        domain = domain_of_url(url)
     except InvalidURL:
-        url, assumed, domain = written, False, None
-    return Citation(written, url, domain, kind, footnote, line, assumed)
+        return written, False, None
+    return url, assumed, domain_of_url(url)
 
 
 def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]]) -> list[Problem]:
@@ -229,12 +238,14 @@ def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabe
     return problems
 
 
-def _marker_positions(parsed: ParsedSource, notes: list[_Note]) -> list[tuple[int, FootnoteLabel]]:
+def _marker_positions(
+    parsed: ParsedSource, notes: list[_Note], text_markers: list[TextMarker]
+) -> list[tuple[int, FootnoteLabel]]:
     positions: list[tuple[int, FootnoteLabel]] = [(m.line, m.label) for m in parsed.markers]
     defined = {note.label for note in notes if isinstance(note.label, int)}
     if parsed.notes is None or not parsed.markers:
         text_notes = [TextNote(0, n.start, n.start, n.end) for n in notes if n.start >= 0]
-        for marker in find_markers(parsed.text, text_notes, defined):
+        for marker in find_markers(text_markers, text_notes, defined):
             positions.append((parsed.line_at(marker.start), marker.number))
     positions.sort(key=lambda pair: pair[0])
     return positions
@@ -251,7 +262,7 @@ def _unlinked_work(note: _Note) -> str | None:
         return None
     for segment in segments:
         segment = segment.strip()
-        if len(segment.split()) < 3 or next(find_urls(segment), None) is not None:
+        if len(segment.split()) < 3 or any(c.text in segment for c in note.citations):
             continue
         if _WORK_SEGMENT_RE.search(segment):
             return segment
@@ -269,10 +280,9 @@ def _learn_aliases(note: _Note, outlets: OutletIndex) -> None:
         if match is None:
             continue
         name = match.group("name")
-        for url in find_urls(segment):
-            domain = domain_of_url(url.text if not url.scheme_assumed else "https://" + url.text)
-            if domain and _name_fits_domain(name, domain):
-                outlets.learn(name, domain)
+        for citation in note.citations:
+            if citation.text in segment and citation.domain and _name_fits_domain(name, citation.domain):
+                outlets.learn(name, citation.domain)
                 break
 
 
@@ -312,7 +322,9 @@ def _mentions(
         index = bisect_right(url_starts, match.start) - 1
         if index >= 0 and urls[index].end > match.start:
             continue  # part of a URL
-        if _AFFILIATION_RE.search(text[max(0, match.start - 60) : match.start]):
+        window = text[max(0, match.start - 60) : match.start]
+        # A cheap look at the window's end first: the anchored pattern is slow to search.
+        if " of " in window[-9:] and _AFFILIATION_RE.search(window):
             continue  # "Jane Doe of the Example Council": an affiliation, not a source
         domains = set(outlet.domains)
         note = _note_at(notes, note_starts, match.start) if note_starts else None

@@ -19,25 +19,29 @@ so "(2018)", "[sic]" and "Article 1." are not markers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from refcheck.extract.dates import find_dates
-from refcheck.extract.urls import find_urls
 
+# Led by a literal "\n" (text is searched as "\n" + text): a fast literal scan,
+# where "^" under MULTILINE ran 6x slower.
 _LABEL_RE = re.compile(
-    r"^[ \t]*(?:\((?P<paren>\d{1,3})\)|\[(?P<bracket>\d{1,3})\]|\^(?P<caret>\d{1,3})"
+    r"\n[ \t]*(?:\((?P<paren>\d{1,3})\)|\[(?P<bracket>\d{1,3})\]|\^(?P<caret>\d{1,3})"
     r"|(?P<dot>\d{1,3})\.|(?P<rparen>\d{1,3})\))(?=[ \t]|$)",
     re.MULTILINE,
 )
 _HEADING_RE = re.compile(
-    r"^[ \t#*_]*(?:foot ?notes|end ?notes|notes(?: and references)?|references|sources|citations"
+    r"\n[ \t#*_]*(?:foot ?notes|end ?notes|notes(?: and references)?|references|sources|citations"
     r"|bibliography|quellen|anmerkungen|fußnoten|références)[ \t*_]*:?[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
-_MARKER_RE = re.compile(
-    r"(?<![\w(\[])(?:\((?P<paren>\d{1,4})\)|\[(?P<bracket>\d{1,4})\])"
-    r"|(?P<sup>[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)"
-)
+# One literal-led pattern per marker form: sre then skips ahead with a fast
+# literal search (1,400 MB/s measured), while one alternation of them ran at 29.
+# What stands before a marker is checked afterwards, not with a lookbehind.
+_MARKER_RES = (re.compile(r"\((\d{1,4})\)"), re.compile(r"\[(\d{1,4})\]"))
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+_SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
 _SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 
@@ -70,21 +74,22 @@ class _Label:
     end: int
 
 
-def find_notes(text: str) -> list[TextNote]:
-    """The notes block of ``text`` as notes in order of appearance, or [] when it has none."""
+def find_notes(text: str, markers: list[TextMarker], url_starts: list[int]) -> list[TextNote]:
+    """The notes block of ``text`` as notes in order of appearance, or [] when it has none.
+    ``markers`` is ``scan_markers(text)``; ``url_starts`` the sorted offsets of its URLs."""
+    # Offsets in "\n" + text are one past those in text: m.start() is the label line's start.
     labels = [
-        _Label(style, int(number), m.start(), m.end())
-        for m in _LABEL_RE.finditer(text)
+        _Label(style, int(number), m.start(), m.end() - 1)
+        for m in _LABEL_RE.finditer("\n" + text)
         for style, number in m.groupdict().items()
         if number is not None
     ]
     if not labels:
         return []
-    headings = [m.end() for m in _HEADING_RE.finditer(text)]
-    markers = _scan_markers(text)
+    headings = [m.end() - 1 for m in _HEADING_RE.finditer("\n" + text)]
     chosen: list[_Label] | None = None
     for run in _runs(labels, text, headings):
-        if _qualifies(run, text, headings, markers):
+        if _qualifies(run, text, headings, markers, url_starts):
             chosen = run
     if chosen is None:
         return []
@@ -118,7 +123,9 @@ def _runs(labels: list[_Label], text: str, headings: list[int]) -> list[list[_La
     return runs
 
 
-def _qualifies(run: list[_Label], text: str, headings: list[int], markers: list[TextMarker]) -> bool:
+def _qualifies(
+    run: list[_Label], text: str, headings: list[int], markers: list[TextMarker], url_starts: list[int]
+) -> bool:
     first = run[0]
     if headings and any(_only_blank_between(text, h, first.start) for h in headings):
         return True
@@ -127,8 +134,9 @@ def _qualifies(run: list[_Label], text: str, headings: list[int], markers: list[
     citing = 0
     for index, label in enumerate(run):
         end = run[index + 1].start if index + 1 < len(run) else min(len(text), label.end + 2000)
-        chunk = text[label.end : end]
-        if next(find_urls(chunk), None) is not None or next(find_dates(chunk), None) is not None:
+        first_url = bisect_left(url_starts, label.end)
+        has_url = first_url < len(url_starts) and url_starts[first_url] < end
+        if has_url or next(find_dates(text[label.end : end]), None) is not None:
             citing += 1
     if referenced:
         return citing > 0  # markers point at it and it cites something
@@ -140,36 +148,46 @@ def _only_blank_between(text: str, heading_end: int, start: int) -> bool:
     return heading_end <= start and not text[heading_end:start].strip(" \t\r\n*-_=")
 
 
-def _scan_markers(text: str) -> list[TextMarker]:
+def scan_markers(text: str) -> list[TextMarker]:
+    """Every marker-like number in ``text``, wherever it stands (notes included), in order."""
+    found: list[tuple[int, str]] = []
+    for pattern in _MARKER_RES:
+        for m in pattern.finditer(text):
+            start = m.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] in "([_"):
+                continue
+            found.append((start, m.group(1)))
+    if any(ch in text for ch in _SUPERSCRIPTS):
+        found.extend((m.start(), m.group(0).translate(_SUPERSCRIPT_DIGITS)) for m in _SUPERSCRIPT_RE.finditer(text))
+    found.sort()
     markers: list[TextMarker] = []
-    for m in _MARKER_RE.finditer(text):
-        start = m.start()
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip():
+    for start, digits in found:
+        before = start - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if before < 0 or text[before] == "\n":
             continue  # a label at the start of a line is a list item, not a marker
-        digits = m.group("paren") or m.group("bracket")
-        if digits is None:
-            digits = m.group("sup").translate(_SUPERSCRIPT_DIGITS)
         markers.append(TextMarker(int(digits), start))
     return markers
 
 
-def find_markers(text: str, notes: list[TextNote], defined: set[int]) -> list[TextMarker]:
-    """Markers in the body of ``text`` (everything outside ``notes``)."""
+def find_markers(markers: list[TextMarker], notes: list[TextNote], defined: set[int]) -> list[TextMarker]:
+    """The markers of ``scan_markers(text)`` that stand in the body (outside
+    ``notes``) and point at a defined number or close to one."""
     if not defined:
         return []
     ceiling = max(defined) + _MARKER_SLACK
-    markers: list[TextMarker] = []
-    position = 0
-    for note in [*notes, None]:
-        stop = note.start if note is not None else len(text)
-        if stop > position:
-            for marker in _scan_markers(text[position:stop]):
-                if marker.number in defined or 0 < marker.number <= ceiling:
-                    markers.append(TextMarker(marker.number, marker.start + position))
-        if note is not None:
-            position = max(position, note.end)
-    return markers
+    spans = [(note.start, note.end) for note in notes]
+    kept: list[TextMarker] = []
+    index = 0
+    for marker in markers:
+        while index < len(spans) and spans[index][1] <= marker.start:
+            index += 1
+        if index < len(spans) and spans[index][0] <= marker.start:
+            continue  # inside a note
+        if marker.number in defined or 0 < marker.number <= ceiling:
+            kept.append(marker)
+    return kept
 
 
 def body_spans(text_length: int, notes: list[TextNote]) -> list[tuple[int, int]]:
