@@ -28,10 +28,18 @@ What it does, in order:
 No network is used: the measured subprocesses replace ``socket`` connect and
 name lookups with a function that raises, and ``offline=True`` is set.
 
+Which code ran: the working tree by default, or ``--ref REV`` to measure
+``refcheck/`` as committed (exported with ``git archive`` and put first on
+``PYTHONPATH``). Every subprocess records a fingerprint of the sources it
+imported; if ``refcheck/`` changed during the run, the report says so. Each
+run also records CPU time / wall time, so a run that waited for CPU 0 (another
+process there) is flagged rather than silently read as slow.
+
 Usage::
 
     .venv/bin/python benchmarks/extract_bench.py            # measure and print
     .venv/bin/python benchmarks/extract_bench.py --write    # ... and update RESULTS.md
+    .venv/bin/python benchmarks/extract_bench.py --ref HEAD~1 --out /tmp/corpus  # an older commit, corpus kept
     .venv/bin/python benchmarks/extract_bench.py --mb 5 --small-mb 1 --md-mb 1 --html-mb 1 --runs 1  # smoke test
 
 MB here is 10^6 bytes throughout.
@@ -54,7 +62,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,14 +82,20 @@ FLAT_RATIO = 1.25
 many times the peak at the small one (the corpus itself grows 5x)."""
 CHILD_TIMEOUT = 300.0
 LINKIFY_MAX_SECONDS = 120.0
-"""linkify-it-py runs on a slice of the text when all its runs on the whole would take longer."""
+"""linkify-it-py runs on a slice of the text when one run on the whole would take longer
+(or when its runs would not fit in what is left of ``--budget``)."""
 
 
 # ====================================================================================
 # Corpus generation
 # ====================================================================================
 
-_WORDS = """
+
+def _split(words: str) -> list[str]:
+    return words.split()
+
+
+_WORDS = _split("""
 the the the the the of of of of and and and to to to a a a in in in that that is was for on on
 with as as by by at from it its this be are were has have had not but which their they who
 would will could should may might said also been more than after over into about between against
@@ -113,14 +126,14 @@ map maps line lines zone zones area areas territory territories ground air sea c
 decision decisions policy policies strategy plan plans timetable deadline pledge pledges
 promise promises guarantee guarantees commitment commitments role roles influence power
 powers control support backing ally allies partner partners rivals neighbours neighbour
-""".split()
+""")
 
-_PLACES = """
+_PLACES = _split("""
 Idlib Aleppo Damascus Homs Daraa Raqqa Deir Mosul Kirkuk Erbil Baghdad Basra Beirut Tripoli
 Amman Cairo Gaza Ramallah Jerusalem Haifa Ankara Istanbul Tehran Moscow Sochi Astana Geneva
 Vienna Brussels Washington Riyadh Doha Dubai Muscat Sanaa Aden Hodeidah Benghazi Tunis Algiers
 Khartoum Ashkelon Hebron Golan Afrin Manbij Qamishli Tartus Latakia Hama Quneitra Sinjar
-""".split()
+""")
 
 _PEOPLE = """
 Jane Doe|Omar Haddad|Nadia Karam|Jonas Weber|Leila Saleh|Peter Novak|Samir Aziz|Hanna Berg|
@@ -165,10 +178,10 @@ _REAL_OUTLETS = [
 # Named in prose only (acronyms matched case-sensitively, "the X report" forms).
 _PROSE_ONLY = ["AFP", "AP", "MEE", "the Al-Akhbar report", "the Haaretz report", "Spiegel Online", "the Reuters report"]
 
-_NAME_A = """levant gulf cedar tigris euphrates desert harbor orient atlas sahel nile jordan bosporus
-caspian zagros crescent mashriq maghreb sinai taurus anatolia delta oasis meridian horizon""".split()
-_NAME_B = """dispatch ledger review herald post monitor observer chronicle gazette notes insight watch
-report journal wire bulletin digest courier""".split()
+_NAME_A = _split("""levant gulf cedar tigris euphrates desert harbor orient atlas sahel nile jordan bosporus
+caspian zagros crescent mashriq maghreb sinai taurus anatolia delta oasis meridian horizon""")
+_NAME_B = _split("""dispatch ledger review herald post monitor observer chronicle gazette notes insight watch
+report journal wire bulletin digest courier""")
 _SUFFIXES = [".com", ".org", ".net", ".co.uk", ".com.tr", ".de", ".fr", ".info", ".org.uk", ".com.lb", ".io", ".news"]
 _SUBDOMAINS = ["www.", "www.", "www.", "www.", "", "en.", "blogs.", "news.", "english."]
 _SECTIONS = ["world", "news", "middle-east", "politics", "region", "analysis", "opinion", "en/news", "pulse/originals"]
@@ -265,7 +278,9 @@ def _path(rng: random.Random, i: int) -> str:
         place = rng.choice(_PLACES)
         return f"/wiki/{place}_({rng.choice(['city', 'province', 'governorate', 'district'])})_{ident}"  # parentheses
     if style < 0.80:
-        return f"/{rng.choice(_SECTIONS)}/{_slug(rng, rng.randint(2, 5))}?id={ident}&lang={rng.choice(['en', 'ar', 'fr'])}"
+        return (
+            f"/{rng.choice(_SECTIONS)}/{_slug(rng, rng.randint(2, 5))}?id={ident}&lang={rng.choice(['en', 'ar', 'fr'])}"
+        )
     if style < 0.90:
         return f"/en/{year}/{month:02d}/{_slug(rng, rng.randint(3, 7))}-{ident}/"
     return f"/{year}{month:02d}{day:02d}/{ident}/{_slug(rng, 2)}.php#section-{rng.randint(1, 9)}"
@@ -545,11 +560,11 @@ def _plain(seg: Any) -> str:
         return seg
     kind = seg[0]
     if kind == "nurl":
-        return seg[1]
+        return str(seg[1])
     if kind == "marker":
         return f"({seg[1]})"
     if kind == "url":
-        return " " + seg[1] + "."
+        return f" {seg[1]}."
     return ""
 
 
@@ -746,15 +761,47 @@ def _no_network() -> None:
     socket.getaddrinfo = refuse
 
 
+CODE_ROOT_ENV = "REFCHECK_BENCH_CODE_ROOT"
+"""Set for the children when ``--ref`` measures an exported commit instead of the working tree."""
+
+
+def code_root() -> Path:
+    """The folder holding the ``refcheck`` package being measured."""
+    return Path(os.environ.get(CODE_ROOT_ENV) or REPO)
+
+
+def code_fingerprint() -> str:
+    """Short hash of refcheck's source and data files: which code a measurement ran."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = code_root() / "refcheck"
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _check_imported() -> None:
+    import refcheck
+
+    expected = (code_root() / "refcheck").resolve()
+    if Path(refcheck.__file__).resolve().parent != expected:
+        raise SystemExit(f"imported refcheck from {refcheck.__file__}, expected {expected}")
+
+
 def _maxrss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
 
 
 def child_run(corpus: str, profile_top: int = 0) -> dict[str, Any]:
     _no_network()
+    code = code_fingerprint()
     from refcheck.config import Settings
     from refcheck.pipeline import run
 
+    _check_imported()
     baseline = _maxrss_kb()
     profiler = None
     if profile_top:
@@ -762,13 +809,14 @@ def child_run(corpus: str, profile_top: int = 0) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = run([Path(corpus)], Settings(offline=True))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler is not None:
         profiler.disable()
     out: dict[str, Any] = {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "documents": result.summary.documents,
         "documents_read": result.summary.documents_read,
         "citations": result.summary.citations,
@@ -779,6 +827,7 @@ def child_run(corpus: str, profile_top: int = 0) -> dict[str, Any]:
         "links": len(result.links),
         "rss_baseline_kb": baseline,
         "rss_peak_kb": _maxrss_kb(),
+        "code": code,
     }
     result.documents.close()
     if profiler is not None:
@@ -793,7 +842,15 @@ def _profile_tables(profiler: Any, top: int) -> dict[str, Any]:
     total = stats.total_tt  # type: ignore[attr-defined]
     rows = []
     for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append({"where": _short_location(filename, line, func), "ncalls": nc, "primitive": cc, "tottime": tt, "cumtime": ct})
+        rows.append(
+            {
+                "where": _short_location(filename, line, func),
+                "ncalls": nc,
+                "primitive": cc,
+                "tottime": tt,
+                "cumtime": ct,
+            }
+        )
     by_cum = sorted(rows, key=lambda r: r["cumtime"], reverse=True)[:top]
     by_tot = sorted(rows, key=lambda r: r["tottime"], reverse=True)[:top]
     return {"total": total, "cumulative": by_cum, "tottime": by_tot}
@@ -803,7 +860,13 @@ def _short_location(filename: str, line: int, func: str) -> str:
     if filename == "~":
         return func  # a built-in, e.g. <method 'finditer' of 're.Pattern' objects>
     path = filename
-    for prefix, label in ((str(REPO) + "/", ""), (sys.prefix + "/", "venv:"), (sys.base_prefix + "/", "py:")):
+    prefixes = (
+        (str(code_root()) + "/", ""),
+        (str(REPO) + "/", ""),
+        (sys.prefix + "/", "venv:"),
+        (sys.base_prefix + "/", "py:"),
+    )
+    for prefix, label in prefixes:
         if path.startswith(prefix):
             path = label + path[len(prefix) :]
             break
@@ -829,11 +892,13 @@ def _load_text(corpus: str, slice_bytes: int) -> str:
 
 def child_urls(corpus: str, engine: str, slice_bytes: int) -> dict[str, Any]:
     _no_network()
+    code = code_fingerprint()
     text = _load_text(corpus, slice_bytes)
     warm = "See https://www.reuters.com/world/a-b-1.html and example.org/path, www.bbc.co.uk/news."
     if engine == "refcheck":
         from refcheck.extract.urls import find_urls
 
+        _check_imported()
         sum(1 for _ in find_urls(warm))  # load the suffix list, compile the patterns
 
         def scan() -> int:
@@ -847,10 +912,17 @@ def child_urls(corpus: str, engine: str, slice_bytes: int) -> dict[str, Any]:
         def scan() -> int:
             return len(linkify.match(text) or [])
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     count = scan()
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "count": count, "bytes": len(text.encode("utf-8")), "chars": len(text)}
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "count": count,
+        "bytes": len(text.encode("utf-8")),
+        "chars": len(text),
+        "code": code,
+    }
 
 
 # ====================================================================================
@@ -874,9 +946,11 @@ def _taskset() -> list[str]:
 
 
 class Runner:
-    def __init__(self, pin: list[str], deadline: float) -> None:
+    def __init__(self, pin: list[str], deadline: float, code: Path | None = None) -> None:
         self.pin = pin
         self.deadline = deadline
+        self.code = code
+        """Exported source to measure (``--ref``), or None for the working tree."""
         self.skipped: list[str] = []
 
     def child(self, args: list[str], label: str, timeout: float = CHILD_TIMEOUT) -> dict[str, Any] | None:
@@ -886,7 +960,14 @@ class Runner:
             log(f"skip {label}: time budget spent")
             return None
         cmd = [*self.pin, sys.executable, str(Path(__file__).resolve()), "--child", *args]
-        env = dict(os.environ, PYTHONHASHSEED="0", REFCHECK_CACHE_DIR=str(Path(tempfile.gettempdir()) / "refcheck-bench-cache"))
+        env = dict(
+            os.environ, PYTHONHASHSEED="0", REFCHECK_CACHE_DIR=str(Path(tempfile.gettempdir()) / "refcheck-bench-cache")
+        )
+        env.pop(CODE_ROOT_ENV, None)
+        if self.code is not None:
+            # Put the exported package ahead of the editable install.
+            env[CODE_ROOT_ENV] = str(self.code)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.code), env.get("PYTHONPATH", "")]))
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=min(timeout, left), env=env, cwd=REPO)
         except subprocess.TimeoutExpired:
@@ -895,7 +976,8 @@ class Runner:
             return None
         if done.returncode != 0:
             raise RuntimeError(f"{label} failed ({done.returncode}):\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return out
 
 
 def _warm_page_cache(path: Path) -> None:
@@ -929,7 +1011,8 @@ def measure(args: argparse.Namespace, corpora: dict[str, CorpusInfo], runner: Ru
         projected = corpora["text"].bytes / rate
         log(f"linkify probe: {rate / MB:.2f} MB/s -> {projected:.0f} s a run, {args.runs * projected:.0f} s for "
             f"{args.runs} runs on the whole text corpus")  # fmt: skip
-        if args.runs * projected > LINKIFY_MAX_SECONDS:
+        left = runner.deadline - time.monotonic()
+        if projected > LINKIFY_MAX_SECONDS or args.runs * projected > 0.6 * left:
             slice_bytes = int(args.linkify_slice_mb * MB)
     if args.linkify_slice_mb and args.force_slice:
         slice_bytes = int(args.linkify_slice_mb * MB)
@@ -958,11 +1041,20 @@ def measure(args: argparse.Namespace, corpora: dict[str, CorpusInfo], runner: Ru
     }
 
 
+CONTENDED = 0.9
+"""A measured subprocess that got less CPU time than this share of its wall time
+was waiting for the CPU (another process on CPU 0): its figure is flagged."""
+
+
+def _cpu_share(got: dict[str, Any]) -> float:
+    return float(got["cpu_seconds"]) / float(got["seconds"]) if got["seconds"] else 1.0
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def environment(pin: list[str]) -> dict[str, str]:
+def environment(pin: list[str], ref: str | None) -> dict[str, str]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -988,11 +1080,14 @@ def environment(pin: list[str]) -> dict[str, str]:
         except Exception:
             versions.append(f"{dist} ?")
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+        commit = subprocess.run(["git", "rev-parse", "--short", ref or "HEAD"], capture_output=True, text=True,
                                 timeout=5, cwd=REPO).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "refcheck"], capture_output=True, text=True,
-                               timeout=5, cwd=REPO).stdout.strip()  # fmt: skip
-        commit = commit + (" (refcheck/ has uncommitted changes)" if dirty else "")
+        if ref:
+            commit += f" (`--ref {ref}`: refcheck/ exported with `git archive`, the working tree not used)"
+        else:
+            dirty = subprocess.run(["git", "status", "--porcelain", "--", "refcheck"], capture_output=True,
+                                   text=True, timeout=5, cwd=REPO).stdout.strip()  # fmt: skip
+            commit += " (working tree; refcheck/ has uncommitted changes)" if dirty else " (working tree, clean)"
     except (OSError, subprocess.SubprocessError):
         commit = "?"
     return {
@@ -1003,6 +1098,7 @@ def environment(pin: list[str]) -> dict[str, str]:
         "platform": platform.platform(),
         "versions": ", ".join(versions),
         "commit": commit,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "pinning": "taskset -c 0 (every measured subprocess on CPU 0)" if pin else "none (taskset not available)",
     }
 
@@ -1016,21 +1112,32 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
     runs = results["runs"]
     lines: list[str] = []
     add = lines.append
+    if results["code_seen"] != [results["code_before"]] or results["code_after"] != results["code_before"]:
+        add(f"**Warning: refcheck/ changed while this benchmark ran** (fingerprints at start {results['code_before']}, "
+            f"in the measured subprocesses {', '.join(results['code_seen'])}, at end {results['code_after']}): "
+            "the figures below mix code versions. Re-run on a quiet tree.")  # fmt: skip
+        add("")
     add(f"Command: `{command}`  ")
     add(f"Date: {env['date']}  ")
-    add(f"Machine: {env['cpu']}, nproc {env['nproc']}, {env['platform']}  ")
+    add(f"Machine: {env['cpu']}, nproc {env['nproc']}, {env['platform']}; load average at start {env['load']}  ")
     add(f"Python: {env['python']}; {env['versions']}  ")
-    add(f"Code: commit {env['commit']}  ")
+    add(
+        f"Code: commit {env['commit']}; source fingerprint {results['code_before']} (sha256 of refcheck/*.py, *.json)  "
+    )
     add(f"CPU pinning: {env['pinning']}  ")
-    add(f"Each figure: median of {args.runs} runs, each in a fresh subprocess; whole benchmark took {elapsed / 60:.1f} min.  ")
+    add(
+        f"Date is the start of the run. Each figure: median of {args.runs} runs, each in a fresh subprocess; whole benchmark took {elapsed / 60:.1f} min.  "
+    )
     add("Corpus: synthetic, seed "
         f"{args.seed}; {args.unique_urls:,} unique URLs over {args.domains} registrable domains in the pool; "
         "files read from the OS page cache (warmed first). MB = 10^6 bytes, MiB = 2^20 bytes.")  # fmt: skip
     add("")
     add("### End to end: `run([corpus], Settings(offline=True))`")
     add("")
-    add("| Corpus | Files | Size (MB) | Citations | Unique links | Footnotes | Mentions | Throughput (MB/s) | min-max | Wall (s) | Peak RSS (MiB) | RSS after imports (MiB) |")
-    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    add(
+        "| Corpus | Files | Size (MB) | Citations | Unique links | Footnotes | Mentions | Throughput (MB/s) | min-max | Wall (s) | CPU/wall | Peak RSS (MiB) | RSS after imports (MiB) |"
+    )
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     labels = {
         "text_small": f"plain text, {args.small_mb:g} MB",
         "text": f"plain text, {args.mb:g} MB",
@@ -1041,16 +1148,24 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
         got = runs[key]
         info = corpora[key]
         if not got:
-            add(f"| {labels[key]} | {info.files} | {info.bytes / MB:.1f} | - | - | - | - | skipped | | | | |")
+            add(f"| {labels[key]} | {info.files} | {info.bytes / MB:.1f} | - | - | - | - | skipped | | | | | |")
             continue
         first = got[0]
         mbps = [g["mbps"] for g in got]
         add(
             f"| {labels[key]} | {info.files} | {info.bytes / MB:.1f} | {first['citations']:,} | {first['links']:,} | "
             f"{first['footnotes']:,} | {first['mentions']:,} | **{_median(mbps):.2f}** | {min(mbps):.2f}-{max(mbps):.2f} | "
-            f"{_median([g['seconds'] for g in got]):.2f} | {_mib(_median([g['rss_peak_kb'] for g in got]))} | "
+            f"{_median([g['seconds'] for g in got]):.2f} | {min(_cpu_share(g) for g in got):.2f} | "
+            f"{_mib(_median([g['rss_peak_kb'] for g in got]))} | "
             f"{_mib(_median([g['rss_baseline_kb'] for g in got]))} |"
         )
+    add("")
+    contended = sorted(labels[key] for key in runs for g in runs[key] if _cpu_share(g) < CONTENDED)
+    add(
+        f"CPU/wall: the lowest share of its wall time a run spent on the CPU; under {CONTENDED} the subprocess "
+        "waited for CPU 0 (another process ran there) and its throughput reads low."
+        + (f" **Contended runs: {', '.join(sorted(set(contended)))}.**" if contended else " No run was contended.")
+    )
     add("")
 
     small, large = runs["text_small"], runs["text"]
@@ -1065,7 +1180,13 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
         grow_large = peak_large - base_large
         add("### Memory in corpus size (plain text)")
         add("")
-        add("| | " + f"{corpora['text_small'].bytes / MB:.1f} MB" + " | " + f"{corpora['text'].bytes / MB:.1f} MB" + " | Ratio |")
+        add(
+            "| | "
+            + f"{corpora['text_small'].bytes / MB:.1f} MB"
+            + " | "
+            + f"{corpora['text'].bytes / MB:.1f} MB"
+            + " | Ratio |"
+        )
         add("|---|---:|---:|---:|")
         add(f"| Peak RSS (MiB) | {_mib(peak_small)} | {_mib(peak_large)} | **{ratio:.2f}x** |")
         add(f"| Peak RSS minus RSS after imports (MiB) | {_mib(grow_small)} | {_mib(grow_large)} | "
@@ -1075,6 +1196,13 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
         add(f"| Citations / unique links | {small[0]['citations']:,} / {small[0]['links']:,} | "
             f"{large[0]['citations']:,} / {large[0]['links']:,} | {large[0]['citations'] / max(1, small[0]['citations']):.2f}x / "
             f"{large[0]['links'] / max(1, small[0]['links']):.2f}x |")  # fmt: skip
+        extra_mb = (corpora["text"].bytes - corpora["text_small"].bytes) / MB
+        slope = (peak_large - peak_small) / 1024 / extra_mb if extra_mb > 0 else float("nan")
+        per_citation = (peak_large - peak_small) * 1024 / max(1, large[0]["citations"] - small[0]["citations"])
+        add("")
+        add(f"Marginal growth: {slope:.2f} MiB of peak RSS per extra MB of text (about {per_citation:.0f} bytes per extra "
+            f"citation); at that slope a 1 GB corpus of this make-up would peak near "
+            f"{(peak_large / 1024) + slope * (1000 - corpora['text'].bytes / MB):.0f} MiB.")  # fmt: skip
         add("")
 
     add("### URL finding alone: refcheck `find_urls` vs linkify-it-py, same text")
@@ -1085,11 +1213,14 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
         projected = results["linkify_projected_s"]
         add(f"linkify-it-py would take about {projected:.0f} s a run ({args.runs * projected:.0f} s for {args.runs} runs) "
             f"on the whole {corpora['text'].bytes / MB:.0f} MB (rate measured on a 1 MB probe), over the "
-            f"~{LINKIFY_MAX_SECONDS / 60:.0f} min limit, so **both finders ran on the first {slice_bytes / MB:.0f} MB** "
+            f"~{LINKIFY_MAX_SECONDS / 60:.0f} min limit or the time budget, so **both finders ran on the first "
+            f"{slice_bytes / MB:.0f} MB** "
             "of the concatenated text (files joined with a blank line, in refcheck's walk order; decoded before timing).")  # fmt: skip
     else:
         add(f"Both finders ran on the whole concatenated text of the {corpora['text'].bytes / MB:.0f} MB plain-text corpus "
-            "(files joined with a blank line; text decoded before timing).")  # fmt: skip
+            "(files joined with a blank line, in refcheck's walk order; decoded before timing; linkify's rate on a "
+            f"1 MB probe projected {results['linkify_projected_s']:.0f} s a run, under the "
+            f"~{LINKIFY_MAX_SECONDS / 60:.0f} min limit for a slice).")  # fmt: skip
     add("")
     add("| Finder | Text (MB) | URLs found | Throughput (MB/s) | min-max | Wall (s) |")
     add("|---|---:|---:|---:|---:|---:|")
@@ -1120,7 +1251,9 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
     add("")
     add(f"- Throughput, plain text {args.mb:g} MB: {text_mbps:.2f} MB/s -> **{'met' if speed_ok else 'NOT met'}**")
     if ratio is not None:
-        add(f"- Memory, peak RSS {args.mb:g} MB / {args.small_mb:g} MB: {ratio:.2f}x -> **{'met' if flat_ok else 'NOT met'}**")
+        add(
+            f"- Memory, peak RSS {args.mb:g} MB / {args.small_mb:g} MB: {ratio:.2f}x -> **{'met' if flat_ok else 'NOT met'}**"
+        )
     else:
         add("- Memory: not measured")
     add(f"- Overall: **{'met' if speed_ok and flat_ok else 'NOT met'}**")
@@ -1140,7 +1273,9 @@ def report(args: argparse.Namespace, corpora: dict[str, CorpusInfo], results: di
             add("|---|---:|---:|---:|---:|")
             total = profile["seconds"]
             for row in profile["profile"][key]:
-                calls = str(row["ncalls"]) if row["ncalls"] == row["primitive"] else f"{row['ncalls']}/{row['primitive']}"
+                calls = (
+                    str(row["ncalls"]) if row["ncalls"] == row["primitive"] else f"{row['ncalls']}/{row['primitive']}"
+                )
                 add(f"| `{row['where']}` | {calls} | {row['tottime']:.3f} | {row['cumtime']:.3f} | "
                     f"{100 * row['cumtime'] / total:.0f}% |")  # fmt: skip
             add("")
@@ -1189,9 +1324,13 @@ def write_results(section: str) -> None:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--mb", type=float, default=50, help="plain-text corpus size in MB (default 50)")
-    p.add_argument("--small-mb", type=float, default=10, help="smaller plain-text corpus for the memory comparison (default 10)")
+    p.add_argument(
+        "--small-mb", type=float, default=10, help="smaller plain-text corpus for the memory comparison (default 10)"
+    )
     p.add_argument("--md-mb", type=float, default=10, help="Markdown corpus size in MB (default 10)")
     p.add_argument("--html-mb", type=float, default=10, help="HTML corpus size in MB (default 10)")
     p.add_argument("--unique-urls", type=int, default=20_000, help="unique URLs in the pool (default 20000)")
@@ -1207,6 +1346,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="corpus profiled (default text: the large plain-text corpus)")  # fmt: skip
     p.add_argument("--profile-top", type=int, default=15)
     p.add_argument("--budget", type=float, default=600, help="stop starting measurements after this many seconds")
+    p.add_argument("--ref", help="measure refcheck/ as committed at this git ref (exported), not the working tree")
     p.add_argument("--write", action="store_true", help=f"update {RESULTS.relative_to(REPO)}")
     p.add_argument("--json", type=Path, help="also save the raw measurements as JSON")
     args = p.parse_args(argv)
@@ -1230,6 +1370,20 @@ def child_main(argv: list[str]) -> int:
     return 0
 
 
+def export_ref(ref: str, root: Path) -> Path:
+    """``refcheck/`` as of commit ``ref``, extracted under ``root`` (read-only use of git)."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], capture_output=True, text=True,
+                         timeout=10, cwd=REPO, check=True).stdout.strip()  # fmt: skip
+    dest = root / f"code-{sha[:12]}"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", sha, "refcheck"], capture_output=True, timeout=60,
+                             cwd=REPO, check=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, timeout=60, check=True)
+    log(f"measuring {ref} = {sha[:12]}, exported to {dest}")
+    return dest
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child_main(argv[1:])
@@ -1251,9 +1405,21 @@ def main(argv: list[str]) -> int:
         corpora = build_corpora(args, root)
         for key, info in corpora.items():
             log(f"corpus {key}: {info.files} files, {info.bytes / MB:.1f} MB")
-        runner = Runner(pin, started + args.budget)
+        code = export_ref(args.ref, root) if args.ref else None
+        if code is not None:
+            os.environ[CODE_ROOT_ENV] = str(code)  # for the fingerprints taken here
+        env = environment(pin, args.ref)
+        code_before = code_fingerprint()
+        runner = Runner(pin, started + args.budget, code)
         results = measure(args, corpora, runner)
-        env = environment(pin)
+        results["code_before"] = code_before
+        results["code_after"] = code_fingerprint()
+        results["code_seen"] = sorted(
+            {g["code"] for group in (*results["runs"].values(), *results["urls"].values()) for g in group}
+            | ({results["profile"]["code"]} if results["profile"] else set())
+        )
+        if results["code_seen"] != [code_before] or results["code_after"] != code_before:
+            log("WARNING: refcheck/ changed while the benchmark ran; the figures mix code versions")
         section = report(args, corpora, results, env, command, runner.skipped, time.monotonic() - started)
         print(section)
         if args.json:

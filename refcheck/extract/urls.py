@@ -240,9 +240,19 @@ def normalize_url(text: str) -> tuple[str, bool]:
         netloc = f"{userinfo}@{netloc}"
     if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{netloc}:{port}"
-    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~") or "/"
-    query = quote(parts.query, safe="/%:@!$&'()*+,;=?-._~")
+    path = _quoted(parts.path, "/%:@!$&'()*+,;=-._~") or "/"
+    query = _quoted(parts.query, "/%:@!$&'()*+,;=?-._~")
     return urlunsplit((scheme, netloc, path, query, "")), scheme_assumed
+
+
+_NEEDS_QUOTING_RE = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=?._~-]")
+
+
+def _quoted(part: str, safe: str) -> str:
+    # quote() walks every character in Python; most parts need nothing done.
+    if not _NEEDS_QUOTING_RE.search(part):
+        return part
+    return quote(part, safe=safe)
 
 
 def _idna_host(host: str) -> str:
