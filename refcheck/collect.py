@@ -100,7 +100,11 @@ def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
     if size > max_bytes:
         raise SkipFile(f"larger than the size limit ({_megabytes(size)} > {_megabytes(max_bytes)})")
     with path.open("rb") as handle:
-        data = handle.read(max_bytes + 1)
+        # read(n) allocates n bytes first: ask for the size stat() gave, and more
+        # only if the file grew meanwhile.
+        data = handle.read(size + 1)
+        if len(data) > size:
+            data += handle.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:  # it grew after stat()
         raise SkipFile(f"larger than the size limit ({_megabytes(max_bytes)})")
     text, encoding = decode(data)

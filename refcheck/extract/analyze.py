@@ -122,7 +122,7 @@ def _notes_from_text(parsed: ParsedSource, markers: list[TextMarker], url_starts
     text = parsed.text
     notes: list[_Note] = []
     for found in find_notes(text, markers, url_starts):
-        body = _SPACES_RE.sub(" ", text[found.body_start : found.end]).strip()
+        body = " ".join(text[found.body_start : found.end].split())
         notes.append(_Note(found.number, parsed.line_at(found.start), body, found.start, found.end))
     return notes
 
@@ -322,20 +322,21 @@ def _mentions(
         index = bisect_right(url_starts, match.start) - 1
         if index >= 0 and urls[index].end > match.start:
             continue  # part of a URL
-        window = text[max(0, match.start - 60) : match.start]
-        # A cheap look at the window's end first: the anchored pattern is slow to search.
-        if " of " in window[-9:] and _AFFILIATION_RE.search(window):
+        # A cheap look at the text just before first: the anchored pattern is slow to search.
+        if " of " in text[max(0, match.start - 9) : match.start] and _AFFILIATION_RE.search(
+            text[max(0, match.start - 60) : match.start]
+        ):
             continue  # "Jane Doe of the Example Council": an affiliation, not a source
-        domains = set(outlet.domains)
-        note = _note_at(notes, note_starts, match.start) if note_starts else None
-        if note is not None and domains & note.domains:
-            continue  # named beside its own link
+        if outlet.domains:
+            note = _note_at(notes, note_starts, match.start) if note_starts else None
+            if note is not None and not note.domains.isdisjoint(outlet.domains):
+                continue  # named beside its own link
         line = parsed.line_at(match.start)
-        if domains & linked_lines.get(line, set()):
+        if outlet.domains and line in linked_lines and not linked_lines[line].isdisjoint(outlet.domains):
             continue
-        name = _LEADING_ARTICLE_RE.sub("", _SPACES_RE.sub(" ", match.text))
         mention = by_outlet.get(outlet.name)
         if mention is None:
+            name = _LEADING_ARTICLE_RE.sub("", _SPACES_RE.sub(" ", match.text))
             by_outlet[outlet.name] = Mention(name, outlet.name, outlet.domain, line, 1, [line])
         else:
             mention.count += 1

@@ -54,7 +54,7 @@ _DATE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FoundDate:
     iso: str
     start: int
@@ -63,14 +63,34 @@ class FoundDate:
     """Day, month and year are all known."""
 
 
+# Every date form above holds a 4-digit year or a dotted d.m.yy: find those first
+# (a digit-led scan), then try the full pattern only around them. The full
+# pattern over a whole note cost 17 us a note; most text has no date at all.
+_ANCHOR_RE = re.compile(r"(?:1[89]|20)\d\d|\d\.\d{1,2}\.\d\d")
+_BEFORE_ANCHOR = 24  # longest "28th September, " before a year
+_AFTER_ANCHOR = 12  # "-08-28" after an ISO year, with room for the lookaheads
+
+
 def find_dates(text: str, *, partial: bool = False) -> Iterator[FoundDate]:
-    for match in _DATE_RE.finditer(text):
-        found = _interpret(match)
-        if found is None:
+    done = 0
+    for anchor in _ANCHOR_RE.finditer(text):
+        if anchor.start() < done:
             continue
-        iso, precise = found
-        if not precise and not partial:
-            continue
+        low = max(done, anchor.start() - _BEFORE_ANCHOR)
+        for match in _DATE_RE.finditer(text, low, min(len(text), anchor.end() + _AFTER_ANCHOR)):
+            if match.end() <= anchor.start():
+                continue  # a date before this anchor has its own anchor
+            done = match.end()
+            yield from _found(match, partial)
+            break
+
+
+def _found(match: re.Match[str], partial: bool) -> Iterator[FoundDate]:
+    found = _interpret(match)
+    if found is None:
+        return
+    iso, precise = found
+    if precise or partial:
         yield FoundDate(iso, match.start(), match.end(), precise)
 
 

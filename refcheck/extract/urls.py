@@ -89,7 +89,7 @@ _EXTRACTOR = tldextract.TLDExtract(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FoundURL:
     text: str
     """Exactly as written."""
