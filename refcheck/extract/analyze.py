@@ -21,6 +21,7 @@ from refcheck.extract.source import MarkupLink, ParsedSource
 from refcheck.extract.urls import (
     FoundURL,
     InvalidURL,
+    domain_of_normalized,
     domain_of_url,
     find_urls,
     lower_same_length,
@@ -195,7 +196,7 @@ def _normalized(written: str) -> tuple[str, bool, str | None]:
         url, assumed = normalize_url(candidate)
     except InvalidURL:
         return written, False, None
-    return url, assumed, domain_of_url(url)
+    return url, assumed, domain_of_normalized(url)
 
 
 def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]]) -> list[Problem]:
