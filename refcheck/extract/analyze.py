@@ -188,7 +188,7 @@ def _citation(text: str, kind: CitationKind, footnote: FootnoteLabel | None, lin
     return Citation(written, url, domain, kind, footnote, line, assumed)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)  # URLs repeat across articles; bounded so memory stays flat
 def _normalized(written: str) -> tuple[str, bool, str | None]:
     """(normalised URL, scheme assumed, registrable domain); an invalid URL stays as written."""
     candidate = "https:" + written if written.startswith("//") else written

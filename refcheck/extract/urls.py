@@ -225,7 +225,6 @@ _SIMPLE_URL_RE = re.compile(
 )
 
 
-@lru_cache(maxsize=131072)
 def normalize_url(text: str) -> tuple[str, bool]:
     """Return ``(normalised_url, scheme_assumed)`` or raise :class:`InvalidURL`."""
     scheme_assumed = False
