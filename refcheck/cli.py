@@ -15,7 +15,7 @@ import typer
 from refcheck import __version__
 from refcheck.collect import InputError
 from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
-from refcheck.pipeline import RunResult, run
+from refcheck.pipeline import RunResult, resolve, run
 from refcheck.report.console import write_summary
 from refcheck.report.json import write_json
 
@@ -64,6 +64,9 @@ def main(
     timeout: Annotated[float | None, typer.Option(help="Seconds per link at most (default 20).")] = None,
     retries: Annotated[int | None, typer.Option(help="Retries of a transient failure (default 2).")] = None,
     refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
+    max_age: Annotated[
+        float | None, typer.Option(help="Do not reuse cached verdicts older than this many days.")
+    ] = None,
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")
     ] = None,
@@ -82,7 +85,7 @@ def main(
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
         "cdx_url": cdx_url, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
-        "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh,
+        "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "quiet": quiet,
     }  # fmt: skip
     settings_file = config if config is not None else find_settings_file(paths)
@@ -90,11 +93,12 @@ def main(
         raise SettingsError(f"{config}: no such settings file")
     settings = load_settings(settings_file, overrides)
     result = run(paths, settings)
-    if not settings.offline:
-        result.notes.append(
-            "links were not checked: this version extracts citations only (link checking is the next step); "
-            "statuses stay 'unchecked'"
-        )
+    try:
+        resolve(result, settings)
+    except KeyboardInterrupt:
+        result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
+        _write_outputs(result, settings)
+        raise
     _write_outputs(result, settings)
     raise typer.Exit(_exit_code(result, settings))
 

@@ -35,6 +35,8 @@ class Settings:
     timeout: float = 20.0
     retries: int = 2
     refresh: bool = False
+    max_age: float | None = None
+    """Days after which a cached verdict is not reused, whatever its kind."""
     fail_on: list[str] = field(default_factory=lambda: ["problems", "dead"])
     max_file_size: int = 20_000_000
     exclude: list[str] = field(default_factory=list)
@@ -54,6 +56,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "float": (int, float),
     "str": (str,),
     "str | None": (str,),
+    "float | None": (int, float),
     "list[str]": (list,),
     "dict[str, str]": (dict,),
 }
@@ -138,7 +141,7 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
             raise SettingsError(f"{origin}: setting '{raw_key}' must be a list of strings")
         if hints[key] == "dict[str, str]" and not all(isinstance(v, str) for v in value.values()):
             raise SettingsError(f"{origin}: setting '{raw_key}' must map strings to strings")
-        if hints[key] == "float":
+        if hints[key] in ("float", "float | None"):
             value = float(value)
         setattr(settings, key, value)
 
@@ -155,6 +158,7 @@ def _describe(hint: str) -> str:
         "float": "a number",
         "str": "a string",
         "str | None": "a string",
+        "float | None": "a number",
         "list[str]": "a list of strings",
         "dict[str, str]": "a table of strings",
     }.get(hint, hint)

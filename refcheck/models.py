@@ -165,6 +165,30 @@ LinkStatus = Literal[
 
 
 @dataclass(slots=True)
+class Hop:
+    """One step of a redirect chain: the URL asked for and the status it answered."""
+
+    url: str
+    status: int
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    checked_at: str
+    status: str
+
+
+@dataclass(slots=True)
+class ArchiveCopy:
+    available: bool | None
+    """True: a capture exists; False: confirmed none; None: could not tell (archive unreachable…)."""
+    url: str | None = None
+    timestamp: str | None = None
+    source: str | None = None
+    """``availability`` or ``cdx``."""
+
+
+@dataclass(slots=True)
 class LinkResult:
     """One entry per unique normalised URL of the corpus."""
 
@@ -173,6 +197,17 @@ class LinkResult:
     cited_by: list[CitedBy] = field(default_factory=list)
     status: LinkStatus = "unchecked"
     alive: bool | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: list[Hop] = field(default_factory=list)
+    error: str | None = None
+    checked_at: str | None = None
+    elapsed_ms: int | None = None
+    from_cache: bool = False
+    history: list[HistoryEntry] = field(default_factory=list)
+    failures: int = 0
+    """Consecutive checks, this one included, whose verdict was not ok."""
+    archive: ArchiveCopy | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)  # type: ignore[no-any-return]
@@ -196,6 +231,9 @@ class Summary:
     unique_links: int = 0
     problems: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    links_checked: int = 0
+    links_from_cache: int = 0
+    requests: int = 0
     skipped_files: list[SkippedFile] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

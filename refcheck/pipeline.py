@@ -19,6 +19,9 @@ from refcheck.collect import FORMATS, InputError, SourceFile, collect
 from refcheck.config import Settings
 from refcheck.extract import ExtractContext, OutletIndex, extract_file
 from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
+from refcheck.resolve.cache import Cache
+from refcheck.resolve.check import CheckSettings
+from refcheck.resolve.resolver import ResolveSettings, resolve_links
 
 
 class DocumentSpool:
@@ -80,9 +83,53 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
         raise InputError(f"no articles found in {shown} (looked for {', '.join(sorted(FORMATS))})")
     summary.files_skipped = len(summary.skipped_files)
     summary.unique_links = len(result.links)
-    for link in result.links.values():
-        summary.statuses[link.status] = summary.statuses.get(link.status, 0) + 1
+    _count_statuses(result)
     return result
+
+
+def _count_statuses(result: RunResult) -> None:
+    statuses: dict[str, int] = {}
+    for link in result.links.values():
+        statuses[link.status] = statuses.get(link.status, 0) + 1
+    result.summary.statuses = dict(sorted(statuses.items()))
+
+
+def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResult], None] | None = None) -> None:
+    """Give every link of ``result`` a verdict: from the cache, else (unless
+    offline) from the network. Updates the summary and the run's notes."""
+    cache = Cache(Path(settings.cache_dir), warn=None)
+    try:
+        report = resolve_links(result.links, _resolve_settings(settings), cache, progress)
+    finally:
+        cache.close()
+    result.notes.extend(cache.warnings)
+    result.notes.extend(report.notes)
+    if settings.offline:
+        unknown = sum(1 for link in result.links.values() if link.status == "unknown")
+        if unknown:
+            result.notes.append(f"offline run: {unknown} links not in the cache are 'unknown'")
+    result.summary.links_checked = report.checked
+    result.summary.links_from_cache = report.from_cache
+    result.summary.requests = report.requests
+    _count_statuses(result)
+
+
+def _resolve_settings(settings: Settings) -> ResolveSettings:
+    return ResolveSettings(
+        offline=settings.offline,
+        refresh=settings.refresh,
+        max_age_days=settings.max_age,
+        concurrency=settings.concurrency,
+        per_host=settings.per_host,
+        host_interval=settings.host_interval,
+        check=CheckSettings(
+            timeout=settings.timeout,
+            retries=settings.retries,
+            allow_private=settings.allow_private,
+            per_host=settings.per_host,
+            headers={"User-Agent": settings.user_agent} if settings.user_agent else None,
+        ),
+    )
 
 
 def _tally(document: Document, result: RunResult) -> None:

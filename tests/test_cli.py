@@ -70,7 +70,9 @@ def test_clean_corpus_exits_0(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         "corpus/a.txt: 1 citations, 1 footnotes, 1 outlets named (publisher unknown, date unknown)",
         "",
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unchecked), 0 footnote problems",
+        "offline run: 1 links not in the cache are 'unknown'",
+        "",
+        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems",
     ]
     assert "missing-footnote" not in done.stdout
 
@@ -82,7 +84,7 @@ def test_missing_footnote_exits_1_and_prints_the_problem(tmp_path: Path) -> None
     assert done.stderr == ""
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
     assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unchecked), 1 footnote problems"
+        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
     )
 
 
@@ -114,7 +116,7 @@ def test_binary_file_is_skipped_not_fatal(tmp_path: Path) -> None:
     assert "corpus/b.txt: skipped: binary file (NUL bytes)" in lines
     assert "corpus/c.pdf: skipped: not an article (.pdf)" in lines
     assert lines[-1] == (
-        "1 of 2 articles read, 1 citations, 1 unique links (1 unchecked), 0 footnote problems, 2 files skipped"
+        "1 of 2 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems, 2 files skipped"
     )
 
 
@@ -226,7 +228,7 @@ def check_shape(result: dict[str, object]) -> None:
     links = result["links"]
     assert isinstance(links, list)
     for link in links:
-        assert link["status"] == "unchecked"
+        assert link["status"] == "unknown"  # offline: not in the cache, not checked
         assert link["cited_by"]
         for cited in link["cited_by"]:
             assert {"path", "line"} <= set(cited)
@@ -272,19 +274,29 @@ def test_json_to_stdout(tmp_path: Path) -> None:
             "url": "https://www.reuters.com/a",
             "domain": "reuters.com",
             "cited_by": [{"path": "corpus/a.txt", "line": 7, "footnote": 1, "date": "2020-03-03"}],
-            "status": "unchecked",
+            "status": "unknown",
             "alive": None,
+            "http_status": None,
+            "final_url": None,
+            "redirects": [],
+            "error": "offline run: not checked",
+            "checked_at": None,
+            "elapsed_ms": None,
+            "from_cache": False,
+            "history": [],
+            "failures": 0,
+            "archive": None,
         }
     ]
     summary = result["summary"]
     assert summary["documents"] == 1 and summary["documents_read"] == 1
     assert summary["problems"] == {"missing-footnote": 1}
-    assert summary["statuses"] == {"unchecked": 1}
-    assert summary["notes"] == []
+    assert summary["statuses"] == {"unknown": 1}
+    assert summary["notes"] == ["offline run: 1 links not in the cache are 'unknown'"]
     # the human summary moved to stderr
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stderr.splitlines()
     assert done.stderr.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unchecked), 1 footnote problems"
+        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
     )
 
 
@@ -315,7 +327,7 @@ def test_json_to_file(tmp_path: Path) -> None:
     check_shape(written)
     assert [document["path"] for document in written["documents"]] == ["corpus/a.txt"]
     assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unchecked), 0 footnote problems"
+        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems"
     )
 
 
@@ -328,7 +340,7 @@ def test_json_to_unwritable_place_keeps_the_results(tmp_path: Path) -> None:
     # the human summary still reached the terminal
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
     assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unchecked), 1 footnote problems"
+        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
     )
     assert done.stdout.count("1 of 1 articles read") == 1  # printed once, not twice
     assert not target.parent.exists()

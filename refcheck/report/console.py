@@ -31,6 +31,10 @@ def write_summary(result: RunResult, out: IO[str]) -> None:
         if not _is_article(skipped.reason):  # articles that were skipped are listed above
             print(f"{skipped.path}: skipped: {skipped.reason}", file=out)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    if result.notes:
+        print(file=out)
+    for note in result.notes:
+        print(note, file=out)
     print(
         f"\n{summary.documents_read} of {summary.documents} articles read, {summary.citations} citations, "
         f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
@@ -38,8 +42,6 @@ def write_summary(result: RunResult, out: IO[str]) -> None:
         + (f", {summary.files_failed} unreadable" if summary.files_failed else ""),
         file=out,
     )
-    for note in result.notes:
-        print(note, file=out)
 
 
 def _is_article(reason: str) -> bool:

@@ -1,0 +1,112 @@
+"""The disk cache, behind one small interface of our own.
+
+diskcache stores Python objects by pickling them, and unpickles whatever it
+finds in the folder: anyone who can write to a shared cache folder could run
+code in the next refcheck run (CVE-2025-69872). Here every value is a JSON
+string, the disk refuses to pickle on write, and an entry that was pickled
+(planted, or left by another program) is refused on read, deleted, and
+reported -- never unpickled. A plain ``Cache`` (not ``FanoutCache``, which drops
+writes under contention) serialises writers through SQLite, so two runs at
+once on one folder are safe. A folder that cannot be opened as a cache is
+moved aside with a warning and a new one is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from diskcache.core import MODE_PICKLE
+
+DAY = 86_400.0
+
+
+class UnsafeCacheEntry(Exception):
+    """A cache entry that is not plain JSON text (a pickle): refused."""
+
+
+class _JsonOnlyDisk(diskcache.Disk):  # type: ignore[misc]
+    def put(self, key: Any) -> Any:
+        if not isinstance(key, str):
+            raise TypeError("cache keys are strings")
+        return super().put(key)
+
+    def get(self, key: Any, raw: bool) -> Any:
+        if not raw:
+            raise UnsafeCacheEntry("pickled cache key")
+        return super().get(key, raw)
+
+    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
+        if not isinstance(value, str):
+            raise TypeError("cache values are JSON strings")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == MODE_PICKLE:
+            raise UnsafeCacheEntry("pickled cache value")
+        return super().fetch(mode, filename, value, read)
+
+
+class Cache:
+    """JSON values by string key, with expiry. All failures are contained: a
+    broken cache costs speed (things are checked again), never the run."""
+
+    def __init__(self, directory: Path, warn: Any = None) -> None:
+        self.directory = directory
+        self.warnings: list[str] = []
+        self._warn = warn
+        self._cache = self._open(directory)
+
+    def _open(self, directory: Path) -> diskcache.Cache:
+        try:
+            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk)
+        except (sqlite3.DatabaseError, OSError, ValueError) as exc:
+            if not directory.exists() or not directory.is_dir():
+                raise
+            aside = directory.with_name(f"{directory.name}.damaged-{int(time.time())}")
+            shutil.move(str(directory), str(aside))
+            self._note(f"cache {directory} could not be opened ({exc}); moved aside to {aside}, starting afresh")
+            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk)
+
+    def _note(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._warn is not None:
+            self._warn(message)
+
+    def get(self, key: str) -> Any:
+        try:
+            raw = self._cache.get(key)
+        except UnsafeCacheEntry as exc:
+            self._note(f"cache entry {key!r} refused ({exc}) and deleted")
+            self._delete(key)
+            return None
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._note(f"cache read failed for {key!r}: {exc}")
+            return None
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            self._note(f"cache entry {key!r} is not valid JSON; deleted")
+            self._delete(key)
+            return None
+
+    def set(self, key: str, value: Any, expire: float | None = None) -> None:
+        try:
+            self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._note(f"cache write failed for {key!r}: {exc}")
+
+    def _delete(self, key: str) -> None:
+        with contextlib.suppress(UnsafeCacheEntry, sqlite3.DatabaseError, OSError):
+            self._cache.delete(key)
+
+    def close(self) -> None:
+        self._cache.close()

@@ -1,0 +1,248 @@
+"""Checking one URL: safety -> redirects -> retries -> throttle -> HTTP, like
+muffet's ``checked(redirect(retry(throttle(client))))``.
+
+* one small httpx client per host (its pool scans only that host's
+  connections; cookies never cross hosts), redirects followed by hand so each
+  hop is recorded, checked for safety and for loops;
+* GET, streamed, reading at most the first 64 KiB (titles and soft-404 clues);
+* transient failures (time-outs, resets, 408/425/429/500/502/503/504) retried
+  with exponential back-off and jitter (tenacity); Retry-After honoured up to
+  a cap, beyond which the link is ``rate-limited`` for this run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from refcheck.models import Hop
+from refcheck.resolve.politeness import Throttle
+from refcheck.resolve.safety import NameNotResolved, Refused, check_host
+from refcheck.resolve.verdict import RETRYABLE_STATUSES, Verdict, classify_response
+
+BODY_LIMIT = 64 * 1024
+MAX_REDIRECTS = 10
+RETRY_AFTER_CAP = 60.0
+DEFAULT_HEADERS = {
+    "User-Agent": (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/130.0 Safari/537.36 refcheck/0.1 (+link checker)"
+    ),
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-US,en;q=0.8",
+}
+_DNS_FAILURE_HINTS = ("name or service not known", "nodename nor servname", "no address associated",
+                      "name does not resolve", "temporary failure in name resolution", "getaddrinfo failed")  # fmt: skip
+
+
+@dataclass(slots=True)
+class CheckSettings:
+    timeout: float = 20.0
+    retries: int = 2
+    allow_private: bool = False
+    per_host: int = 4
+    headers: dict[str, str] | None = None
+    retry_after_cap: float = RETRY_AFTER_CAP
+    backoff_initial: float = 0.5
+    backoff_max: float = 8.0
+
+
+@dataclass(slots=True)
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body_head: bytes
+
+
+class _Transient(Exception):
+    def __init__(
+        self, reason: str, answer: _Answer | None = None, wait: float | None = None, reached: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.answer = answer
+        self.wait = wait
+        self.reached = reached or answer is not None
+        """A server was reached (connected) even if it did not answer well: the network works."""
+
+
+class _RateLimitedBeyondCap(Exception):
+    def __init__(self, answer: _Answer, seconds: float) -> None:
+        super().__init__(f"Retry-After {seconds:.0f} s is beyond the {RETRY_AFTER_CAP:.0f} s cap")
+        self.answer = answer
+
+
+class Checker:
+    def __init__(self, settings: CheckSettings, throttle: Throttle) -> None:
+        self.settings = settings
+        self.throttle = throttle
+        self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        self.requests = 0
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        await asyncio.gather(*(client.aclose() for client in clients), return_exceptions=True)
+
+    def _client(self, url: httpx.URL) -> httpx.AsyncClient:
+        key = (url.scheme, url.host, url.port)
+        client = self._clients.get(key)
+        if client is None:
+            limit = self.settings.per_host
+            client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.settings.timeout),
+                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+                headers={**DEFAULT_HEADERS, **(self.settings.headers or {})},
+                follow_redirects=False,
+                trust_env=False,
+            )
+            self._clients[key] = client
+        return client
+
+    async def check(self, url: str) -> Verdict:
+        started = time.monotonic()
+        verdict = await self._follow(url)
+        verdict.elapsed_ms = int((time.monotonic() - started) * 1000)
+        return verdict
+
+    async def _follow(self, url: str) -> Verdict:
+        hops: list[Hop] = []
+        seen: set[str] = set()
+        current = url
+        answered = False
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https"):
+                status = "skipped" if not hops else "error"
+                return Verdict(
+                    status, None, current, hops, f"unsupported scheme {parts.scheme or '(none)'}:", None, answered
+                )
+            try:
+                await check_host(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                 self.settings.allow_private)  # fmt: skip
+            except Refused as exc:
+                return Verdict("skipped", None, current, hops, str(exc), None, answered)
+            except NameNotResolved as exc:
+                return Verdict("dead", None, current, hops, f"domain does not resolve: {exc}", None, answered)
+            seen.add(current)
+            try:
+                answer = await self._fetch_with_retries(current)
+            except NameNotResolved as exc:
+                return Verdict("dead", None, current, hops, f"domain does not resolve: {exc}", None, answered)
+            except _RateLimitedBeyondCap as exc:
+                return Verdict("rate-limited", exc.answer.status, current, hops, str(exc), None, True)
+            except _Transient as exc:  # retries exhausted
+                if exc.answer is not None:
+                    status, reason = classify_response(exc.answer.status, exc.answer.headers, exc.answer.body_head,
+                                                       url, current, bool(hops))  # fmt: skip
+                    return Verdict(status, exc.answer.status, current, hops, reason, None, True)
+                return Verdict(
+                    _transport_status(str(exc)), None, current, hops, str(exc), None, answered or exc.reached
+                )
+            answered = True
+            if 300 <= answer.status < 400 and "location" in answer.headers:
+                hops.append(Hop(current, answer.status))
+                target = urljoin(current, answer.headers["location"].strip())
+                target = target.split("#", 1)[0]
+                if target in seen:
+                    return Verdict("error", answer.status, target, hops, "redirect loop", None, True)
+                current = target
+                continue
+            status, reason = classify_response(
+                answer.status, answer.headers, answer.body_head, url, current, bool(hops)
+            )
+            return Verdict(status, answer.status, current, hops, reason, None, True)
+        return Verdict("error", None, current, hops, f"more than {MAX_REDIRECTS} redirects", None, answered)
+
+    async def _fetch_with_retries(self, url: str) -> _Answer:
+        settings = self.settings
+        host = urlsplit(url).hostname or ""
+
+        def wait(retry_state: object) -> float:
+            outcome = getattr(retry_state, "outcome", None)
+            error = outcome.exception() if outcome is not None else None
+            if isinstance(error, _Transient) and error.wait is not None:
+                return error.wait
+            return float(exponential(retry_state))  # type: ignore[arg-type]
+
+        exponential = wait_exponential_jitter(
+            multiplier=settings.backoff_initial, max=settings.backoff_max, jitter=settings.backoff_initial
+        )
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(settings.retries + 1),
+                wait=wait,
+                retry=retry_if_exception_type(_Transient),
+                reraise=True,
+            ):
+                with attempt:
+                    answer = await self._fetch_once(url, host)
+                    if answer.status in RETRYABLE_STATUSES:
+                        delay = _retry_after(answer.headers)
+                        if answer.status in (429, 503) and delay is not None:
+                            if delay > settings.retry_after_cap:
+                                self.throttle.back_off(host, settings.retry_after_cap)
+                                raise _RateLimitedBeyondCap(answer, delay)
+                            self.throttle.back_off(host, delay)
+                        raise _Transient(f"HTTP {answer.status}", answer, delay)
+                    return answer
+        except RetryError as exc:  # pragma: no cover - reraise=True hands back the last error
+            raise _Transient(str(exc)) from None
+        raise _Transient("no attempt made")  # pragma: no cover
+
+    async def _fetch_once(self, url: str, host: str) -> _Answer:
+        client = self._client(httpx.URL(url))
+        async with self.throttle.slot(host):
+            self.requests += 1
+            try:
+                async with client.stream("GET", url) as response:
+                    head = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        head.extend(chunk)
+                        if len(head) >= BODY_LIMIT:
+                            break  # never download a whole large file
+                    return _Answer(response.status_code, response.headers, bytes(head[:BODY_LIMIT]))
+            except httpx.ConnectTimeout:
+                raise _Transient("timeout: ConnectTimeout") from None
+            except httpx.TimeoutException as exc:  # connected, then the server went quiet
+                raise _Transient(f"timeout: {type(exc).__name__}", reached=True) from None
+            except httpx.ConnectError as exc:
+                message = str(exc) or type(exc).__name__
+                if any(hint in message.lower() for hint in _DNS_FAILURE_HINTS):
+                    raise NameNotResolved(f"{host}: {message}") from None
+                raise _Transient(f"connection failed: {message}") from None
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                raise _Transient(f"connection broken: {exc or type(exc).__name__}", reached=True) from None
+            except (
+                httpx.DecodingError,
+                httpx.TooManyRedirects,
+                httpx.LocalProtocolError,
+                httpx.UnsupportedProtocol,
+            ) as exc:
+                raise _Transient(f"bad response: {exc or type(exc).__name__}", reached=True) from None
+
+
+def _transport_status(reason: str) -> str:
+    return "timeout" if reason.startswith("timeout") else "error"
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,211 @@
+"""Resolving the link table: cache, then the network, politely.
+
+Each unique URL is checked at most once a run. Hosts are worked in parallel,
+each by at most ``per_host`` workers, under one global limit. A verdict that
+rests on a server's answer is written to the cache the moment it is known
+(an interrupted run loses nothing it finished); a verdict that rests on a
+failure to reach anything (DNS, refused, time-out) is held back until the run
+knows whether the network worked at all: if no server answered -- the archive
+included -- those links become ``unknown`` and nothing about them is cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from refcheck.models import HistoryEntry, Hop, LinkResult
+from refcheck.resolve.cache import DAY, Cache
+from refcheck.resolve.check import Checker, CheckSettings
+from refcheck.resolve.politeness import Throttle
+from refcheck.resolve.verdict import ALIVE, REUSABLE_FOR, Verdict
+
+HISTORY_LIMIT = 30
+# Outcomes that, without any server answering, may only mean that there is no network.
+_NETWORK_FAILURES = frozenset({"dead", "error", "timeout"})
+
+
+@dataclass
+class ResolveSettings:
+    offline: bool = False
+    refresh: bool = False
+    max_age_days: float | None = None
+    concurrency: int = 128
+    per_host: int = 4
+    host_interval: float = 0.1
+    check: CheckSettings = field(default_factory=CheckSettings)
+
+
+@dataclass
+class ResolveReport:
+    checked: int = 0
+    from_cache: int = 0
+    requests: int = 0
+    network_down: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def resolve_links(
+    links: dict[str, LinkResult],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    progress: Callable[[LinkResult], None] | None = None,
+) -> ResolveReport:
+    return asyncio.run(_resolve(links, settings, cache, progress))
+
+
+async def _resolve(
+    links: dict[str, LinkResult],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    progress: Callable[[LinkResult], None] | None,
+) -> ResolveReport:
+    report = ResolveReport()
+    pending: dict[str, list[LinkResult]] = defaultdict(list)
+    for link in links.values():
+        parts = urlsplit(link.url)
+        if "://" not in link.url or not parts.hostname:
+            _apply(link, Verdict("invalid", error="not a valid URL"), now_iso())
+            continue
+        if parts.scheme not in ("http", "https"):
+            _apply(link, Verdict("skipped", error=f"unsupported scheme {parts.scheme}:"), now_iso())
+            continue
+        if cache is not None:
+            _load_history(link, cache)
+            if not settings.refresh and _reuse(link, cache, settings.max_age_days):
+                report.from_cache += 1
+                continue
+        if settings.offline:
+            link.status, link.alive, link.error = "unknown", None, "offline run: not checked"
+            continue
+        pending[parts.hostname.lower()].append(link)
+    if not pending:
+        return report
+
+    throttle = Throttle(settings.concurrency, settings.per_host, settings.host_interval)
+    checker = Checker(settings.check, throttle)
+    held_back: list[tuple[LinkResult, Verdict, str]] = []
+    answered = False
+
+    async def work(queue: list[LinkResult]) -> None:
+        nonlocal answered
+        while queue:
+            link = queue.pop()
+            verdict = await checker.check(link.url)
+            checked_at = now_iso()
+            report.checked += 1
+            _apply(link, verdict, checked_at)
+            if verdict.network_answered:
+                answered = True
+                _store(link, verdict, checked_at, cache)
+            elif verdict.status in _NETWORK_FAILURES:
+                held_back.append((link, verdict, checked_at))  # judged once we know the network worked
+            if progress is not None:
+                progress(link)
+
+    try:
+        await asyncio.gather(
+            *(work(queue) for queue in pending.values() for _ in range(min(settings.per_host, len(queue))))
+        )
+    finally:
+        await checker.aclose()
+        report.requests = checker.requests
+    if not answered and held_back:
+        report.network_down = True
+        for link, verdict, _ in held_back:
+            link.status, link.alive = "unknown", None
+            link.error = f"network unusable (no server answered this run): {verdict.error}"
+        report.notes.append(
+            f"the network seems unusable: no server answered this run, so {len(held_back)} links are 'unknown'"
+            " (not dead) and nothing about them was cached"
+        )
+    else:
+        for link, verdict, checked_at in held_back:
+            _store(link, verdict, checked_at, cache)
+    return report
+
+
+def _apply(link: LinkResult, verdict: Verdict, checked_at: str) -> None:
+    link.status = verdict.status  # type: ignore[assignment]
+    link.alive = verdict.alive
+    link.http_status = verdict.http_status
+    link.final_url = verdict.final_url
+    link.redirects = list(verdict.redirects)
+    link.error = verdict.error
+    link.checked_at = checked_at
+    link.elapsed_ms = verdict.elapsed_ms
+    link.from_cache = False
+    link.history = [*link.history, HistoryEntry(checked_at, verdict.status)][-HISTORY_LIMIT:]
+    link.failures = 0 if verdict.status == "ok" else link.failures + 1
+
+
+def _store(link: LinkResult, verdict: Verdict, checked_at: str, cache: Cache | None) -> None:
+    if cache is None:
+        return
+    cache.set(_history_key(link.url), {"history": [[h.checked_at, h.status] for h in link.history],
+                                       "failures": link.failures})  # fmt: skip
+    days = REUSABLE_FOR.get(verdict.status)
+    if days is None:
+        return  # an attempt's outcome, not the link's: kept in history only
+    cache.set(
+        _verdict_key(link.url),
+        {
+            "status": verdict.status,
+            "http_status": verdict.http_status,
+            "final_url": verdict.final_url,
+            "redirects": [[hop.url, hop.status] for hop in verdict.redirects],
+            "error": verdict.error,
+            "checked_at": checked_at,
+            "elapsed_ms": verdict.elapsed_ms,
+        },
+        expire=days * DAY,
+    )
+
+
+def _load_history(link: LinkResult, cache: Cache) -> None:
+    data = cache.get(_history_key(link.url))
+    if not isinstance(data, dict):
+        return
+    try:
+        link.history = [HistoryEntry(str(at), str(status)) for at, status in data.get("history", [])][-HISTORY_LIMIT:]
+        link.failures = int(data.get("failures", 0))
+    except (TypeError, ValueError):
+        link.history, link.failures = [], 0
+
+
+def _reuse(link: LinkResult, cache: Cache, max_age_days: float | None) -> bool:
+    data = cache.get(_verdict_key(link.url))
+    if not isinstance(data, dict) or data.get("status") not in REUSABLE_FOR:
+        return False
+    try:
+        checked_at = datetime.fromisoformat(str(data["checked_at"]))
+        if max_age_days is not None and (datetime.now(UTC) - checked_at).total_seconds() > max_age_days * DAY:
+            return False
+        link.status = data["status"]
+        link.alive = ALIVE.get(data["status"])
+        link.http_status = data.get("http_status")
+        link.final_url = data.get("final_url")
+        link.redirects = [Hop(str(url), int(status)) for url, status in data.get("redirects", [])]
+        link.error = data.get("error")
+        link.checked_at = checked_at.isoformat()
+        link.elapsed_ms = data.get("elapsed_ms")
+    except (KeyError, TypeError, ValueError):
+        return False
+    link.from_cache = True
+    return True
+
+
+def _verdict_key(url: str) -> str:
+    return "verdict:" + url
+
+
+def _history_key(url: str) -> str:
+    return "history:" + url

@@ -1,0 +1,145 @@
+"""From what a server answered to a verdict (the README's table).
+
+Pure functions: no network here, so every row of the table is tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from refcheck.models import Hop
+
+ALIVE: dict[str, bool | None] = {
+    "ok": True,
+    "dead": False,
+    "soft-404": False,
+    "invalid": False,
+    "blocked": None,
+    "rate-limited": None,
+    "server-error": None,
+    "timeout": None,
+    "error": None,
+    "skipped": None,
+    "unknown": None,
+    "unchecked": None,
+}
+
+# Verdicts that say something about the link itself (and are cached as such);
+# the others say something about this attempt.
+REUSABLE_FOR = {"ok": 7.0, "dead": 1.0, "soft-404": 1.0}  # days
+
+BLOCKED_STATUSES = frozenset({401, 403, 451, 999})
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+_NOT_FOUND_PATHS = re.compile(
+    r"/(?:404|not[-_]?found|page[-_]?not[-_]?found|error[-_]?404|errors?/404|404\.html?|notfound\.html?)(?:/|$|\.)",
+    re.IGNORECASE,
+)
+_NOT_FOUND_TITLES = re.compile(
+    r"\b404\b|not found|page (?:cannot|can't|could not) be found|no longer (?:available|exists)"
+    r"|(?:does not|doesn't) exist|page not available|seite nicht gefunden|nicht gefunden"
+    r"|page introuvable|página no encontrada|pagina non trovata|página não encontrada"
+    r"|страница не найдена|الصفحة غير موجودة|找不到|页面不存在|sayfa bulunamadı|הדף לא נמצא",
+    re.IGNORECASE,
+)
+_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_H1_RE = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+_CHALLENGE_MARKERS = (
+    b"cf-chl-",
+    b"challenge-platform",
+    b"Just a moment...",
+    b"Attention Required! | Cloudflare",
+    b"_Incapsula_Resource",
+    b"captcha-delivery.com",
+    b"px-captcha",
+)
+
+
+@dataclass(slots=True)
+class Verdict:
+    status: str
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: list[Hop] = field(default_factory=list)
+    error: str | None = None
+    elapsed_ms: int | None = None
+    network_answered: bool = False
+    """A server (any) answered this check: evidence that the network works."""
+
+    @property
+    def alive(self) -> bool | None:
+        return ALIVE.get(self.status)
+
+
+def classify_response(
+    status: int,
+    headers: Mapping[str, str],
+    body_head: bytes,
+    original_url: str,
+    final_url: str,
+    redirected: bool,
+) -> tuple[str, str | None]:
+    """``(status, reason)`` for a final (non-redirect) response."""
+    if _is_challenge(headers, body_head):
+        return "blocked", "bot challenge (WAF/CDN)"
+    if 200 <= status < 300:
+        reason = soft_404_reason(original_url, final_url, body_head, redirected)
+        if reason:
+            return "soft-404", reason
+        return "ok", None
+    if status in BLOCKED_STATUSES:
+        return "blocked", f"HTTP {status}"
+    if status == 429:
+        return "rate-limited", "HTTP 429"
+    if status == 408:
+        return "timeout", "HTTP 408 (request timeout)"
+    if 400 <= status < 500:
+        return "dead", f"HTTP {status}"
+    if status >= 500:
+        return "server-error", f"HTTP {status}"
+    return "error", f"unexpected HTTP {status}"
+
+
+def _is_challenge(headers: Mapping[str, str], body_head: bytes) -> bool:
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    head = body_head[:16384]
+    return any(marker in head for marker in _CHALLENGE_MARKERS)
+
+
+def soft_404_reason(original_url: str, final_url: str, body_head: bytes, redirected: bool) -> str | None:
+    """Why a 2xx answer is really "not found", or None."""
+    original = urlsplit(original_url)
+    final = urlsplit(final_url)
+    if redirected:
+        original_depth = _depth(original.path)
+        final_depth = _depth(final.path)
+        if original_depth > 0 and final_depth == 0 and not final.query:
+            return "redirected to the site's front page"
+        if original_depth >= 2 and final_depth == 1 and not final.query and final.netloc == original.netloc:
+            return "redirected to a section front"
+    if _NOT_FOUND_PATHS.search(final.path) and not _NOT_FOUND_PATHS.search(original.path):
+        return f"final address looks like an error page ({final.path})"
+    title = page_title(body_head)
+    if title and _NOT_FOUND_TITLES.search(title):
+        return f"error page title: {title[:80]}"
+    return None
+
+
+def page_title(body_head: bytes) -> str | None:
+    for pattern in (_TITLE_RE, _H1_RE):
+        match = pattern.search(body_head)
+        if match:
+            text = _TAG_RE.sub(" ", match.group(1).decode("utf-8", errors="replace"))
+            text = " ".join(text.split())
+            if text:
+                return text
+    return None
+
+
+def _depth(path: str) -> int:
+    return len([part for part in path.split("/") if part])

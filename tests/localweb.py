@@ -1,0 +1,160 @@
+"""A real HTTP server on 127.0.0.1 for the resolver tests: one route per
+behaviour of the verdict table. It counts requests and records the most
+requests in flight at once. Every loop in it is bounded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def enter(self, path: str) -> None:
+        with self.lock:
+            self.requests[path] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+PAGE = b"<html><head><title>A real story</title></head><body><h1>A real story</h1>" + b"x" * 2000 + b"</body></html>"
+NOT_FOUND_PAGE = b"<html><head><title>Page not found | Example News</title></head><body>Sorry</body></html>"
+CHALLENGE_PAGE = b"<html><head><title>Just a moment...</title></head><body>cf-chl-bypass</body></html>"
+
+
+def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            stats.enter(path)
+            try:
+                self._route(path)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            finally:
+                stats.leave()
+
+        def do_HEAD(self) -> None:
+            self._send(405)
+
+        def _route(self, path: str) -> None:
+            count = stats.requests[path]
+            if path in ("/", "/ok", "/story/2018/08/ok") or path.startswith("/ok-"):
+                self._send(200, PAGE)
+            elif path == "/gone":
+                self._send(404, NOT_FOUND_PAGE)
+            elif path == "/removed":
+                self._send(410)
+            elif path == "/chain-1":
+                self._send(301, headers={"Location": "/chain-2"})
+            elif path == "/chain-2":
+                self._send(302, headers={"Location": "/ok"})
+            elif path == "/loop-a":
+                self._send(302, headers={"Location": "/loop-b"})
+            elif path == "/loop-b":
+                self._send(302, headers={"Location": "/loop-a"})
+            elif path == "/deep/section/article-gone":
+                self._send(301, headers={"Location": "/"})
+            elif path == "/soft":
+                self._send(200, NOT_FOUND_PAGE)
+            elif path == "/soft-path":
+                self._send(302, headers={"Location": "/errors/404"})
+            elif path == "/errors/404":
+                self._send(200, b"<html><head><title>Oops</title></head></html>")
+            elif path == "/forbidden":
+                self._send(403)
+            elif path == "/legal":
+                self._send(451)
+            elif path == "/challenge":
+                self._send(503, CHALLENGE_PAGE, {"cf-mitigated": "challenge"})
+            elif path == "/too-many":
+                self._send(429, headers={"Retry-After": "0"})
+            elif path == "/too-many-forever":
+                self._send(429, headers={"Retry-After": "3600"})
+            elif path == "/flaky":
+                if count == 1:
+                    self._send(503)
+                else:
+                    self._send(200, PAGE)
+            elif path == "/broken":
+                self._send(500)
+            elif path == "/slow":
+                time.sleep(3)
+                self._send(200, PAGE)
+            elif path.startswith("/busy-"):
+                time.sleep(0.15)
+                self._send(200, PAGE)
+            elif path == "/huge":
+                self._stream_huge()
+            elif path == "/to-ftp":
+                self._send(302, headers={"Location": "ftp://example.org/file"})
+            else:
+                self._send(404, NOT_FOUND_PAGE)
+
+        def _stream_huge(self) -> None:
+            """2 GB announced and streamed lazily; stops when the client hangs up."""
+            size = 2 * 1024**3
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            chunk = b"\0" * 65536
+            for _ in range(size // len(chunk)):
+                self.wfile.write(chunk)
+
+    return Handler
+
+
+@contextmanager
+def serve(host: str = "127.0.0.1") -> Iterator[tuple[str, Stats]]:
+    stats = Stats()
+    server = ThreadingHTTPServer((host, 0), make_handler(stats))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}", stats
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
