@@ -27,7 +27,9 @@ class Settings:
     archive: str = "dead"
     """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
     wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", "https://archive.org"))
-    cdx_url: str = "https://web.archive.org"
+    cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", "https://web.archive.org"))
+    archive_interval: float = 2.0
+    """Seconds between two requests to the archive (its CDX API allows about 30 a minute)."""
     allow_private: bool = False
     concurrency: int = 128
     per_host: int = 4
@@ -180,6 +182,8 @@ def _invalid_value(settings: Settings) -> str | None:
         return "setting 'timeout' must be more than 0"
     if settings.host_interval < 0:
         return "setting 'host-interval' must be 0 or more"
+    if settings.archive_interval < 0:
+        return "setting 'archive-interval' must be 0 or more"
     if settings.archive not in ("dead", "all", "none"):
         return "setting 'archive' must be one of: dead, all, none"
     for condition in settings.fail_on:

@@ -19,6 +19,7 @@ from refcheck.collect import FORMATS, InputError, SourceFile, collect
 from refcheck.config import Settings
 from refcheck.extract import ExtractContext, OutletIndex, extract_file
 from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
+from refcheck.resolve.archive import ArchiveSettings
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.check import CheckSettings
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
@@ -122,6 +123,13 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
         concurrency=settings.concurrency,
         per_host=settings.per_host,
         host_interval=settings.host_interval,
+        archive=settings.archive,
+        archive_settings=ArchiveSettings(
+            wayback_url=settings.wayback_url,
+            cdx_url=settings.cdx_url,
+            timeout=settings.timeout,
+            interval=settings.archive_interval,
+        ),
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,

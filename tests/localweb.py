@@ -158,3 +158,112 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# --- a stand-in for the archive.org APIs, speaking their JSON -----------------------------
+
+BLOCKED_SITE = (
+    "org.archive.util.io.RuntimeIOException: "
+    "org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error"
+)
+
+
+class ArchiveStandIn:
+    """Availability and CDX endpoints over a table of captures (url -> 14-digit timestamps)."""
+
+    def __init__(self) -> None:
+        self.captures: dict[str, list[str]] = {}
+        self.empty_availability: set[str] = set()
+        """URLs whose availability answer is empty although CDX has captures (the real API's quirk)."""
+        self.blocked: set[str] = set()
+        self.rate_limit_next = 0
+        """How many of the next requests get 429."""
+        self.empty_body_cdx = False
+        self.stats = Stats()
+
+    def closest(self, url: str, timestamp: str) -> str | None:
+        captures = self.captures.get(url)
+        if not captures:
+            return None
+        target = int((timestamp + "00000000000000")[:14])
+        return min(captures, key=lambda capture: abs(int(capture) - target))
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        archive = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802
+                import json
+                from urllib.parse import parse_qs
+
+                parts = urlsplit(self.path)
+                query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+                archive.stats.enter(parts.path)
+                try:
+                    if archive.rate_limit_next > 0:
+                        archive.rate_limit_next -= 1
+                        self._send(429, "Too Many Requests", "text/plain")
+                        return
+                    url = query.get("url", "")
+                    if parts.path == "/wayback/available":
+                        answer: dict[str, object] = {"url": url, "archived_snapshots": {}}
+                        if "timestamp" in query:
+                            answer["timestamp"] = query["timestamp"]
+                        capture = archive.closest(url, query.get("timestamp", "99991231"))
+                        if capture and url not in archive.empty_availability:
+                            answer["archived_snapshots"] = {
+                                "closest": {
+                                    "status": "200",
+                                    "available": True,
+                                    "url": f"http://web.archive.org/web/{capture}/{url}",
+                                    "timestamp": capture,
+                                }
+                            }
+                        self._send(200, json.dumps(answer), "application/json")
+                    elif parts.path == "/cdx/search/cdx":
+                        if url in archive.blocked:
+                            self._send(
+                                403, BLOCKED_SITE, "text/plain", {"x-archive-wayback-runtime-error": BLOCKED_SITE}
+                            )
+                            return
+                        capture = archive.closest(url, query.get("closest", "99991231"))
+                        if capture is None:
+                            self._send(200, "" if archive.empty_body_cdx else "[]", "application/json")
+                        else:
+                            rows = [["timestamp", "original", "statuscode"], [capture, url, "200"]]
+                            self._send(200, json.dumps(rows), "application/json")
+                    else:
+                        self._send(404, "not found", "text/plain")
+                finally:
+                    archive.stats.leave()
+
+        return Handler
+
+
+@contextmanager
+def serve_archive() -> Iterator[tuple[str, ArchiveStandIn]]:
+    archive = ArchiveStandIn()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), archive.handler())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", archive
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -285,7 +285,8 @@ def test_json_to_stdout(tmp_path: Path) -> None:
             "from_cache": False,
             "history": [],
             "failures": 0,
-            "archive": None,
+            # offline: the archive is not asked either, and the cache has nothing
+            "archive": {"available": None, "url": None, "timestamp": None, "source": None},
         }
     ]
     summary = result["summary"]

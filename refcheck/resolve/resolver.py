@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from refcheck.models import HistoryEntry, Hop, LinkResult
+from refcheck.resolve.archive import Archive, ArchiveSettings
 from refcheck.resolve.cache import DAY, Cache
 from refcheck.resolve.check import Checker, CheckSettings
 from refcheck.resolve.politeness import Throttle
@@ -38,6 +39,9 @@ class ResolveSettings:
     per_host: int = 4
     host_interval: float = 0.1
     check: CheckSettings = field(default_factory=CheckSettings)
+    archive: str = "dead"
+    """Archive lookups for: ``dead`` (dead, soft-404 and unknown links), ``all``, ``none``."""
+    archive_settings: ArchiveSettings = field(default_factory=ArchiveSettings)
 
 
 @dataclass
@@ -45,6 +49,7 @@ class ResolveReport:
     checked: int = 0
     from_cache: int = 0
     requests: int = 0
+    archive_requests: int = 0
     network_down: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -87,9 +92,6 @@ async def _resolve(
             link.status, link.alive, link.error = "unknown", None, "offline run: not checked"
             continue
         pending[parts.hostname.lower()].append(link)
-    if not pending:
-        return report
-
     throttle = Throttle(settings.concurrency, settings.per_host, settings.host_interval)
     checker = Checker(settings.check, throttle)
     held_back: list[tuple[LinkResult, Verdict, str]] = []
@@ -118,7 +120,8 @@ async def _resolve(
     finally:
         await checker.aclose()
         report.requests = checker.requests
-    if not answered and held_back:
+    archive_answered = await _archive_lookups(links, settings, cache, report)
+    if not answered and not archive_answered and held_back:
         report.network_down = True
         for link, verdict, _ in held_back:
             link.status, link.alive = "unknown", None
@@ -131,6 +134,39 @@ async def _resolve(
         for link, verdict, checked_at in held_back:
             _store(link, verdict, checked_at, cache)
     return report
+
+
+_ARCHIVE_FOR_DEAD = frozenset({"dead", "soft-404", "unknown", "error", "timeout"})
+
+
+async def _archive_lookups(
+    links: dict[str, LinkResult], settings: ResolveSettings, cache: Cache | None, report: ResolveReport
+) -> bool:
+    """Archive copies for the links that need one; True when the archive answered."""
+    if settings.archive == "none":
+        return False
+    wanted = [
+        link for link in links.values()
+        if link.status not in ("invalid", "skipped") and (settings.archive == "all" or link.status in _ARCHIVE_FOR_DEAD)
+    ]  # fmt: skip
+    if not wanted:
+        return False
+    archive = Archive(settings.archive_settings, cache)
+    try:
+        for link in wanted:
+            link.archive = await archive.closest(link.url, _cited_date(link), offline=settings.offline)
+    finally:
+        await archive.aclose()
+    report.archive_requests = archive.requests
+    if archive.unreachable:
+        report.notes.append(f"{archive.unreachable}; archive copies not looked up this run")
+    return archive.answered
+
+
+def _cited_date(link: LinkResult) -> str | None:
+    """When the link was cited: the earliest date among the citing notes/articles."""
+    dates = sorted(cited.date for cited in link.cited_by if cited.date)
+    return dates[0] if dates else None
 
 
 def _apply(link: LinkResult, verdict: Verdict, checked_at: str) -> None:

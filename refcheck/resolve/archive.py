@@ -1,0 +1,206 @@
+"""Internet Archive (Wayback Machine) copies closest to when a link was cited.
+
+Wire formats: docs/archive-wire-formats.md (with sources). In short:
+
+* Availability API ``/wayback/available?url=<encoded>&timestamp=YYYYMMDDhhmmss``:
+  ``archived_snapshots.closest`` with ``status`` as a *string*; an empty
+  ``archived_snapshots`` is not proof of absence (it happens for archived URLs),
+  so a miss is confirmed with
+* the CDX API ``/cdx/search/cdx?url=…&output=json&fl=timestamp,original,statuscode
+  &filter=statuscode:200&sort=closest&closest=…&limit=1``: row 0 is the header;
+  ``[]``, an empty body or a header-only answer mean "no capture"; a blocked
+  site answers 403 with a plain-text "Blocked Site Error".
+* Snapshot links are built as ``https://web.archive.org/web/<timestamp>/<original>``.
+
+Politeness of its own: one request in flight, at least ``interval`` seconds
+between requests (the CDX API allows about 30 a minute), 429 -> wait
+``backoff`` seconds and try again, a bounded number of times, then
+``available: null``. If the archive cannot be reached at all, the lookups of
+this run stop at once (``available: null``) instead of waiting out every link.
+Results are cached: found 30 days, not found 1 day, undetermined not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import httpx
+
+from refcheck.models import ArchiveCopy
+from refcheck.resolve.cache import DAY, Cache
+
+FOUND_FOR = 30 * DAY
+NOT_FOUND_FOR = 1 * DAY
+
+
+@dataclass(slots=True)
+class ArchiveSettings:
+    wayback_url: str = "https://archive.org"
+    cdx_url: str = "https://web.archive.org"
+    timeout: float = 30.0
+    interval: float = 2.0
+    backoff: float = 60.0
+    attempts: int = 3
+    user_agent: str = "refcheck/0.1 (citation link checker)"
+
+
+class _Unreachable(Exception):
+    pass
+
+
+class _Undetermined(Exception):
+    """The archive answered, but not usefully (persistent 429, broken reply)."""
+
+
+def wayback_timestamp(date: str | None) -> str:
+    """``2018-08-28`` -> ``20180828000000``; ``2018-02`` -> ``20180201000000``; None -> now."""
+    if not date:
+        return time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    digits = date.replace("-", "")
+    if len(digits) == 4:
+        digits += "0101"
+    elif len(digits) == 6:
+        digits += "01"
+    return (digits + "000000")[:14]
+
+
+class Archive:
+    def __init__(self, settings: ArchiveSettings, cache: Cache | None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.answered = False
+        """The archive answered at least once this run (the network works)."""
+        self.unreachable: str | None = None
+        self.requests = 0
+        self._lock = asyncio.Lock()
+        self._next = 0.0
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout),
+            headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+            follow_redirects=True,
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def snapshot_url(self, timestamp: str, original: str) -> str:
+        return f"{self.settings.cdx_url.rstrip('/')}/web/{timestamp}/{original}"
+
+    async def closest(self, url: str, date: str | None, *, offline: bool = False) -> ArchiveCopy:
+        """The capture closest to ``date`` (ISO, or None for the latest). ``offline``: cache only."""
+        timestamp = wayback_timestamp(date)
+        key = f"archive:{url}@{timestamp[:8]}"
+        if self.cache is not None:
+            cached = self.cache.get(key)
+            if isinstance(cached, dict) and "available" in cached:
+                return ArchiveCopy(
+                    cached["available"], cached.get("url"), cached.get("timestamp"), cached.get("source")
+                )
+        if offline or self.unreachable is not None:
+            return ArchiveCopy(None)
+        try:
+            found = await self._availability(url, timestamp)
+            if found is None:
+                found = await self._cdx(url, timestamp)
+        except _Unreachable as exc:
+            if not self.answered:
+                self.unreachable = str(exc)
+            return ArchiveCopy(None)
+        except _Undetermined:
+            return ArchiveCopy(None)
+        if self.cache is not None and found.available is not None:
+            self.cache.set(
+                key,
+                {"available": found.available, "url": found.url, "timestamp": found.timestamp, "source": found.source},
+                expire=FOUND_FOR if found.available else NOT_FOUND_FOR,
+            )
+        return found
+
+    async def _availability(self, url: str, timestamp: str) -> ArchiveCopy | None:
+        query = urlencode({"url": url, "timestamp": timestamp})
+        response = await self._get(f"{self.settings.wayback_url.rstrip('/')}/wayback/available?{query}")
+        if response.status_code != 200:
+            return None  # let CDX decide
+        try:
+            data = response.json()
+        except (json.JSONDecodeError, ValueError):
+            return None
+        closest = (data.get("archived_snapshots") or {}).get("closest") if isinstance(data, dict) else None
+        if not isinstance(closest, dict):
+            return None  # empty archived_snapshots: not proof of absence
+        if closest.get("available") is not True or str(closest.get("status")) != "200":
+            return None
+        capture = str(closest.get("timestamp") or "")
+        archived = str(closest.get("url") or "")
+        original = archived.split(f"/web/{capture}/", 1)[1] if f"/web/{capture}/" in archived else url
+        if not capture.isdigit():
+            return None
+        return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "availability")
+
+    async def _cdx(self, url: str, timestamp: str) -> ArchiveCopy:
+        query = urlencode(
+            {
+                "url": url,
+                "output": "json",
+                "fl": "timestamp,original,statuscode",
+                "filter": "statuscode:200",
+                "sort": "closest",
+                "closest": timestamp,
+                "limit": "1",
+            }
+        )
+        response = await self._get(f"{self.settings.cdx_url.rstrip('/')}/cdx/search/cdx?{query}")
+        if response.status_code == 403 and "Blocked Site Error" in (
+            response.text + response.headers.get("x-archive-wayback-runtime-error", "")
+        ):
+            return ArchiveCopy(False, None, None, "cdx")  # the site is excluded from the archive
+        if response.status_code != 200:
+            return ArchiveCopy(None)
+        body = response.text.strip()
+        if not body:
+            return ArchiveCopy(False, None, None, "cdx")
+        try:
+            rows = json.loads(body)
+        except ValueError:
+            return ArchiveCopy(None)
+        if not isinstance(rows, list) or len(rows) < 2:
+            return ArchiveCopy(False, None, None, "cdx")  # [] or header only: no capture
+        header, first = rows[0], rows[1]
+        if not isinstance(header, list) or not isinstance(first, list) or len(first) != len(header):
+            return ArchiveCopy(None)
+        record = dict(zip(header, first, strict=True))
+        capture, original = str(record.get("timestamp", "")), str(record.get("original", url))
+        if not capture.isdigit():
+            return ArchiveCopy(None)
+        return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "cdx")
+
+    async def _get(self, address: str) -> httpx.Response:
+        for attempt in range(self.settings.attempts):
+            async with self._lock:  # one request in flight, spaced
+                delay = self._next - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                try:
+                    self.requests += 1
+                    response = await self._client.get(address)
+                except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                    self._next = time.monotonic() + self.settings.interval
+                    raise _Unreachable(f"archive unreachable: {exc or type(exc).__name__}") from None
+                except httpx.HTTPError as exc:
+                    self._next = time.monotonic() + self.settings.interval
+                    self.answered = True
+                    raise _Undetermined(f"archive request failed: {exc or type(exc).__name__}") from None
+                self.answered = True
+                if response.status_code == 429:
+                    self._next = time.monotonic() + self.settings.backoff
+                    if attempt + 1 < self.settings.attempts:
+                        continue
+                    raise _Undetermined("archive rate limit (429) persisted")
+                self._next = time.monotonic() + self.settings.interval
+                return response
+        raise _Undetermined("archive rate limit (429) persisted")  # pragma: no cover
