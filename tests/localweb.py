@@ -207,7 +207,7 @@ class ArchiveStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 import json
                 from urllib.parse import parse_qs
 

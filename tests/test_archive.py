@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from localweb import ArchiveStandIn, closed_port, serve, serve_archive
+
 from refcheck.models import ArchiveCopy, CitedBy, LinkResult
 from refcheck.resolve.archive import Archive, ArchiveSettings, wayback_timestamp
 from refcheck.resolve.cache import Cache
@@ -126,7 +126,7 @@ def test_resolver_looks_up_dead_links_at_their_citation_date(
     stand_in: tuple[str, ArchiveStandIn], tmp_path: Path
 ) -> None:
     archive_base, archive = stand_in
-    with serve() as (web, stats):
+    with serve() as (web, _stats):
         dead, alive = web + "/gone", web + "/ok"
         archive.captures[dead] = ["20100101000000", "20180829000000"]
         links = {
