@@ -53,6 +53,13 @@ def main(
         str | None, typer.Option(help="Wayback availability API base (env REFCHECK_WAYBACK_URL).")
     ] = None,
     cdx_url: Annotated[str | None, typer.Option(help="Wayback CDX API base (env REFCHECK_CDX_URL).")] = None,
+    save_missing: Annotated[
+        bool | None,
+        typer.Option(
+            "--save-missing",
+            help="Submit live links with no archive copy to Save Page Now (keys: REFCHECK_IA_ACCESS_KEY, REFCHECK_IA_SECRET_KEY).",
+        ),
+    ] = None,
     archive_interval: Annotated[
         float | None, typer.Option(help="Seconds between archive requests (default 2).")
     ] = None,
@@ -87,7 +94,7 @@ def main(
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
-        "cdx_url": cdx_url, "archive_interval": archive_interval, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "quiet": quiet,
     }  # fmt: skip

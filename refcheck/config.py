@@ -28,6 +28,8 @@ class Settings:
     """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
     wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", "https://archive.org"))
     cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", "https://web.archive.org"))
+    save_missing: bool = False
+    """Submit live links with no archive copy to Save Page Now 2 (keys from the environment)."""
     archive_interval: float = 2.0
     """Seconds between two requests to the archive (its CDX API allows about 30 a minute)."""
     allow_private: bool = False
@@ -63,6 +65,13 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "dict[str, str]": (dict,),
 }
 _FILE_KEYS = {f.name for f in fields(Settings)} - {"source", "json"}
+
+
+def save_keys() -> tuple[str, str] | None:
+    """Save Page Now keys from the environment (never from a settings file: no secrets in the repo)."""
+    access = os.environ.get("REFCHECK_IA_ACCESS_KEY", "").strip()
+    secret = os.environ.get("REFCHECK_IA_SECRET_KEY", "").strip()
+    return (access, secret) if access and secret else None
 
 
 def find_settings_file(paths: list[Path]) -> Path | None:
@@ -186,6 +195,8 @@ def _invalid_value(settings: Settings) -> str | None:
         return "setting 'archive-interval' must be 0 or more"
     if settings.archive not in ("dead", "all", "none"):
         return "setting 'archive' must be one of: dead, all, none"
+    if settings.save_missing and not save_keys():
+        return "--save-missing needs REFCHECK_IA_ACCESS_KEY and REFCHECK_IA_SECRET_KEY in the environment"
     for condition in settings.fail_on:
         if condition not in FAIL_ON_CHOICES:
             return f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from refcheck.collect import FORMATS, InputError, SourceFile, collect
-from refcheck.config import Settings
+from refcheck.config import Settings, save_keys
 from refcheck.extract import ExtractContext, OutletIndex, extract_file
 from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
 from refcheck.resolve.archive import ArchiveSettings
@@ -129,7 +129,9 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
             cdx_url=settings.cdx_url,
             timeout=settings.timeout,
             interval=settings.archive_interval,
+            save_keys=save_keys() if settings.save_missing else None,
         ),
+        save_missing=settings.save_missing,
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,

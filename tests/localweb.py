@@ -180,6 +180,12 @@ class ArchiveStandIn:
         """How many of the next requests get 429."""
         self.empty_body_cdx = False
         self.stats = Stats()
+        self.keys = ("test-access", "test-secret")
+        self.save_refuse: set[str] = set()
+        self.save_error: set[str] = set()
+        self.jobs: dict[str, tuple[str, int]] = {}
+        """job id -> (url, status polls so far)."""
+        self.authorizations: list[str] = []
 
     def closest(self, url: str, timestamp: str) -> str | None:
         captures = self.captures.get(url)
@@ -207,6 +213,32 @@ class ArchiveStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_POST(self) -> None:
+                import json
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length", "0"))
+                form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
+                archive.stats.enter("POST " + self.path)
+                try:
+                    authorization = self.headers.get("Authorization", "")
+                    archive.authorizations.append(authorization)
+                    if authorization != f"LOW {archive.keys[0]}:{archive.keys[1]}":
+                        self._send(401, json.dumps({"message": "bad keys"}), "application/json")
+                        return
+                    url = form.get("url", "")
+                    if url in archive.save_refuse:
+                        message = "The same snapshot had been made 3 minutes ago. You can make new capture of this URL after 2 hours."
+                        self._send(
+                            200, json.dumps({"url": url, "job_id": None, "message": message}), "application/json"
+                        )
+                        return
+                    job = f"spn2-{len(archive.jobs):040x}"
+                    archive.jobs[job] = (url, 0)
+                    self._send(200, json.dumps({"url": url, "job_id": job}), "application/json")
+                finally:
+                    archive.stats.leave()
+
             def do_GET(self) -> None:
                 import json
                 from urllib.parse import parse_qs
@@ -220,6 +252,21 @@ class ArchiveStandIn:
                         self._send(429, "Too Many Requests", "text/plain")
                         return
                     url = query.get("url", "")
+                    if parts.path.startswith("/save/status/"):
+                        job = parts.path.rsplit("/", 1)[1]
+                        saved_url, polls = archive.jobs.get(job, ("", 0))
+                        archive.jobs[job] = (saved_url, polls + 1)
+                        if not saved_url or polls == 0:
+                            answer = {"status": "pending", "job_id": job, "resources": []}
+                        elif saved_url in archive.save_error:
+                            answer = {"status": "error", "job_id": job, "status_ext": "error:not-found",
+                                      "message": "Server returned 404", "resources": []}  # fmt: skip
+                        else:
+                            answer = {"status": "success", "job_id": job, "original_url": saved_url,
+                                      "timestamp": "20261121030000", "duration_sec": 6.2, "resources": [saved_url]}  # fmt: skip
+                            archive.captures.setdefault(saved_url, []).append("20261121030000")
+                        self._send(200, json.dumps(answer), "application/json")
+                        return
                     if parts.path == "/wayback/available":
                         answer: dict[str, object] = {"url": url, "archived_snapshots": {}}
                         if "timestamp" in query:

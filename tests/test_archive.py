@@ -174,3 +174,69 @@ def test_unreachable_archive_does_not_slow_a_network_down_run(tmp_path: Path) ->
     assert time.monotonic() - started < 10
     assert {link.status for link in links.values()} == {"unknown"}
     assert report.network_down
+
+
+def save(base: str, url: str, keys: tuple[str, str] | None) -> tuple[ArchiveCopy, str | None]:
+    settings = ArchiveSettings(wayback_url=base, cdx_url=base, interval=0.0, save_keys=keys, save_poll_interval=0.01)
+
+    async def go() -> tuple[ArchiveCopy, str | None]:
+        archive = Archive(settings, None)
+        try:
+            return await archive.save(url)
+        finally:
+            await archive.aclose()
+
+    return asyncio.run(go())
+
+
+def test_save_page_now_job_is_polled_to_success(stand_in: tuple[str, ArchiveStandIn]) -> None:
+    base, archive = stand_in
+    copy, reason = save(base, DEAD, archive.keys)
+    assert reason is None
+    assert copy == ArchiveCopy(True, f"{base}/web/20261121030000/{DEAD}", "20261121030000", "save")
+    assert archive.authorizations == ["LOW test-access:test-secret"]
+    assert archive.stats.requests["POST /save"] == 1
+
+
+def test_save_page_now_refusal_in_a_200(stand_in: tuple[str, ArchiveStandIn]) -> None:
+    base, archive = stand_in
+    archive.save_refuse.add(DEAD)
+    copy, reason = save(base, DEAD, archive.keys)
+    assert copy.available is None
+    assert reason is not None and "same snapshot" in reason
+
+
+def test_save_page_now_error_status(stand_in: tuple[str, ArchiveStandIn]) -> None:
+    base, archive = stand_in
+    archive.save_error.add(DEAD)
+    copy, reason = save(base, DEAD, archive.keys)
+    assert copy.available is None and reason == "Save Page Now failed: error:not-found"
+
+
+def test_save_page_now_bad_keys(stand_in: tuple[str, ArchiveStandIn]) -> None:
+    base, _ = stand_in
+    copy, reason = save(base, DEAD, ("wrong", "keys"))
+    assert copy.available is None and reason == "Save Page Now refused: bad keys"
+
+
+def test_resolver_saves_live_links_without_a_capture(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path) -> None:
+    archive_base, archive = stand_in
+    with serve() as (web, _stats):
+        alive = web + "/ok"
+        links = {alive: LinkResult(alive, None)}
+        settings = ResolveSettings(
+            host_interval=0.0,
+            check=CheckSettings(timeout=2.0, retries=0, allow_private=True),
+            archive_settings=ArchiveSettings(
+                wayback_url=archive_base,
+                cdx_url=archive_base,
+                interval=0.0,
+                save_keys=archive.keys,
+                save_poll_interval=0.01,
+            ),
+            save_missing=True,
+        )
+        report = resolve_links(links, settings, Cache(tmp_path / "cache"))
+    assert links[alive].status == "ok"
+    assert links[alive].archive is not None and links[alive].archive.source == "save"
+    assert "Save Page Now: 1 new captures" in report.notes

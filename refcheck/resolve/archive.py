@@ -46,6 +46,11 @@ class ArchiveSettings:
     backoff: float = 60.0
     attempts: int = 3
     user_agent: str = "refcheck/0.1 (citation link checker)"
+    save_keys: tuple[str, str] | None = None
+    """(access key, secret) for Save Page Now 2; None: never submit."""
+    save_poll_interval: float = 5.0
+    save_polls: int = 24
+    """At most this many status polls a job (2 minutes at 5 s): SPN2 captures take up to 2 minutes."""
 
 
 class _Unreachable(Exception):
@@ -121,6 +126,37 @@ class Archive:
             )
         return found
 
+    async def save(self, url: str) -> tuple[ArchiveCopy, str | None]:
+        """Submit ``url`` to Save Page Now 2 and wait (bounded) for the capture.
+        Returns the new copy (``available`` None when it did not complete) and
+        a one-line reason when it did not. Keys travel only in the header."""
+        if self.settings.save_keys is None or self.unreachable is not None:
+            return ArchiveCopy(None), "no Save Page Now keys" if self.settings.save_keys is None else self.unreachable
+        access, secret = self.settings.save_keys
+        headers = {"Authorization": f"LOW {access}:{secret}", "Accept": "application/json"}
+        base = self.settings.cdx_url.rstrip("/")
+        try:
+            response = await self._request("POST", f"{base}/save", data={"url": url}, headers=headers)
+            started = _json(response)
+            job = started.get("job_id") if isinstance(started, dict) else None
+            if response.status_code != 200 or not isinstance(job, str) or not job:
+                # A refusal may come as HTTP 200 with no job id and a message.
+                reason = started.get("message") or started.get("status_ext") if isinstance(started, dict) else None
+                return ArchiveCopy(None), f"Save Page Now refused: {reason or f'HTTP {response.status_code}'}"
+            for _ in range(self.settings.save_polls):
+                await asyncio.sleep(self.settings.save_poll_interval)
+                status = _json(await self._request("GET", f"{base}/save/status/{job}", headers=headers))
+                if not isinstance(status, dict) or status.get("status") == "pending":
+                    continue
+                if status.get("status") == "success" and str(status.get("timestamp", "")).isdigit():
+                    capture = str(status["timestamp"])
+                    original = str(status.get("original_url") or url)
+                    return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "save"), None
+                return ArchiveCopy(None), f"Save Page Now failed: {status.get('status_ext') or status.get('message')}"
+            return ArchiveCopy(None), "Save Page Now: capture still pending after the polling limit"
+        except (_Unreachable, _Undetermined) as exc:
+            return ArchiveCopy(None), str(exc)
+
     async def _availability(self, url: str, timestamp: str) -> ArchiveCopy | None:
         query = urlencode({"url": url, "timestamp": timestamp})
         response = await self._get(f"{self.settings.wayback_url.rstrip('/')}/wayback/available?{query}")
@@ -180,6 +216,9 @@ class Archive:
         return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "cdx")
 
     async def _get(self, address: str) -> httpx.Response:
+        return await self._request("GET", address)
+
+    async def _request(self, method: str, address: str, **options: object) -> httpx.Response:
         for attempt in range(self.settings.attempts):
             async with self._lock:  # one request in flight, spaced
                 delay = self._next - time.monotonic()
@@ -187,7 +226,7 @@ class Archive:
                     await asyncio.sleep(delay)
                 try:
                     self.requests += 1
-                    response = await self._client.get(address)
+                    response = await self._client.request(method, address, **options)  # type: ignore[arg-type]
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     self._next = time.monotonic() + self.settings.interval
                     raise _Unreachable(f"archive unreachable: {exc or type(exc).__name__}") from None
@@ -204,3 +243,10 @@ class Archive:
                 self._next = time.monotonic() + self.settings.interval
                 return response
         raise _Undetermined("archive rate limit (429) persisted")  # pragma: no cover
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, ValueError):
+        return None

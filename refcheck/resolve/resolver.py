@@ -42,6 +42,8 @@ class ResolveSettings:
     archive: str = "dead"
     """Archive lookups for: ``dead`` (dead, soft-404 and unknown links), ``all``, ``none``."""
     archive_settings: ArchiveSettings = field(default_factory=ArchiveSettings)
+    save_missing: bool = False
+    """Submit live links that have no capture to Save Page Now 2."""
 
 
 @dataclass
@@ -145,9 +147,10 @@ async def _archive_lookups(
     """Archive copies for the links that need one; True when the archive answered."""
     if settings.archive == "none":
         return False
+    every = settings.archive == "all" or settings.save_missing
     wanted = [
         link for link in links.values()
-        if link.status not in ("invalid", "skipped") and (settings.archive == "all" or link.status in _ARCHIVE_FOR_DEAD)
+        if link.status not in ("invalid", "skipped") and (every or link.status in _ARCHIVE_FOR_DEAD)
     ]  # fmt: skip
     if not wanted:
         return False
@@ -155,6 +158,17 @@ async def _archive_lookups(
     try:
         for link in wanted:
             link.archive = await archive.closest(link.url, _cited_date(link), offline=settings.offline)
+        if settings.save_missing and not settings.offline:
+            saved = 0
+            for link in wanted:
+                if link.status == "ok" and link.archive is not None and link.archive.available is False:
+                    copy, reason = await archive.save(link.url)
+                    if copy.available:
+                        link.archive = copy
+                        saved += 1
+                    elif reason:
+                        link.error = reason
+            report.notes.append(f"Save Page Now: {saved} new captures")
     finally:
         await archive.aclose()
     report.archive_requests = archive.requests
