@@ -118,6 +118,8 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
                 self._send(200, PAGE)
             elif path == "/huge":
                 self._stream_huge()
+            elif path.startswith("/catchall/"):  # answers every address with one page
+                self._send(200, b"<html><head><title>Welcome to Example</title></head><body>Home</body></html>")
             elif path == "/to-ftp":
                 self._send(302, headers={"Location": "ftp://example.org/file"})
             else:

@@ -68,6 +68,21 @@ def test_verdicts(web: tuple[str, Stats], path: str, status: str, alive: bool | 
     assert (link.status, link.alive, link.http_status) == (status, alive, http_status), link.error
 
 
+def test_site_answering_everything_is_caught_by_the_probe(web: tuple[str, Stats]) -> None:
+    base, stats = web
+    links = resolve([base + "/catchall/2018/real-story", base + "/catchall/2018/other-story"])
+    assert {link.status for link in links.values()} == {"soft-404"}
+    assert all("made-up" in (link.error or "") for link in links.values())
+    probes = [path for path in stats.requests if "refcheck-" in path]
+    assert len(probes) == 1  # one probe per host and folder, shared
+
+
+def test_healthy_site_is_not_soft_404_by_probe(web: tuple[str, Stats]) -> None:
+    base, _ = web
+    [link] = resolve([base + "/story/2018/08/ok"]).values()
+    assert link.status == "ok"
+
+
 def test_redirect_chain_is_recorded(web: tuple[str, Stats]) -> None:
     base, _ = web
     [link] = resolve([base + "/chain-1"]).values()

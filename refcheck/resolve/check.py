@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_af
 from refcheck.models import Hop
 from refcheck.resolve.politeness import Throttle
 from refcheck.resolve.safety import NameNotResolved, Refused, check_host
-from refcheck.resolve.verdict import RETRYABLE_STATUSES, Verdict, classify_response
+from refcheck.resolve.verdict import RETRYABLE_STATUSES, Verdict, classify_response, page_title
 
 BODY_LIMIT = 64 * 1024
 MAX_REDIRECTS = 10
@@ -52,6 +53,8 @@ class CheckSettings:
     retry_after_cap: float = RETRY_AFTER_CAP
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
+    probe_soft_404: bool = True
+    """Ask for a made-up sibling of each live page to catch sites that answer everything."""
 
 
 @dataclass(slots=True)
@@ -83,6 +86,7 @@ class Checker:
         self.settings = settings
         self.throttle = throttle
         self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        self._probes: dict[str, asyncio.Future[Verdict]] = {}
         self.requests = 0
 
     async def aclose(self) -> None:
@@ -107,10 +111,37 @@ class Checker:
     async def check(self, url: str) -> Verdict:
         started = time.monotonic()
         verdict = await self._follow(url)
+        if verdict.status == "ok" and self.settings.probe_soft_404:
+            reason = await self._answers_anything(url, verdict)
+            if reason:
+                verdict.status, verdict.error = "soft-404", reason
         verdict.elapsed_ms = int((time.monotonic() - started) * 1000)
         return verdict
 
-    async def _follow(self, url: str) -> Verdict:
+    async def _answers_anything(self, url: str, verdict: Verdict) -> str | None:
+        """The Bar-Yossef probe: ask for a made-up sibling of ``url``. If the site
+        answers it with the same page as ``url`` (same final address, or same
+        title), the site answers everything that way, and ``url`` is a soft 404.
+        One probe per host and folder per run, shared by concurrent checks."""
+        parts = urlsplit(url)
+        folder = parts.path.rsplit("/", 1)[0] + "/"
+        if parts.path in ("", "/"):
+            return None
+        key = f"{parts.scheme}://{parts.netloc}{folder}"
+        probe = self._probes.get(key)
+        if probe is None:
+            made_up = key + "refcheck-" + secrets.token_hex(10)
+            probe = self._probes[key] = asyncio.ensure_future(self._follow(made_up, probe=True))
+        sibling = await probe
+        if sibling.status != "ok" or verdict.final_url is None:
+            return None  # the site says "not found" for made-up pages: its answers can be trusted
+        if sibling.final_url == verdict.final_url:
+            return "the site sends made-up addresses to the same page"
+        if sibling.title and sibling.title == verdict.title:
+            return f"the site answers made-up addresses with the same page ({sibling.title[:60]})"
+        return None
+
+    async def _follow(self, url: str, probe: bool = False) -> Verdict:
         hops: list[Hop] = []
         seen: set[str] = set()
         current = url
@@ -156,7 +187,11 @@ class Checker:
             status, reason = classify_response(
                 answer.status, answer.headers, answer.body_head, url, current, bool(hops)
             )
-            return Verdict(status, answer.status, current, hops, reason, None, True)
+            if probe and status == "soft-404":
+                status = "ok"  # a made-up address redirected to a front page is what the probe looks for
+            verdict = Verdict(status, answer.status, current, hops, reason, None, True)
+            verdict.title = page_title(answer.body_head)
+            return verdict
         return Verdict("error", None, current, hops, f"more than {MAX_REDIRECTS} redirects", None, answered)
 
     async def _fetch_with_retries(self, url: str) -> _Answer:

@@ -69,6 +69,8 @@ class Verdict:
     elapsed_ms: int | None = None
     network_answered: bool = False
     """A server (any) answered this check: evidence that the network works."""
+    title: str | None = None
+    """The final page's title, when it had one (for the soft-404 probe)."""
 
     @property
     def alive(self) -> bool | None:
