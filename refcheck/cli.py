@@ -83,6 +83,7 @@ def main(
     max_file_size: Annotated[
         int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")
     ] = None,
+    user_agent: Annotated[str | None, typer.Option(help="User-Agent for link checks (default: browser-like).")] = None,
     config: Annotated[
         Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")
     ] = None,
@@ -96,7 +97,7 @@ def main(
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
         "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
-        "fail_on": fail_on, "max_file_size": max_file_size, "quiet": quiet,
+        "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
     }  # fmt: skip
     settings_file = config if config is not None else find_settings_file(paths)
     if config is not None and not config.is_file():

@@ -49,6 +49,8 @@ class Settings:
     outlets_file: str | None = None
     """Extra outlets (same JSON shape as the shipped list)."""
     user_agent: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra request headers for link checks (e.g. Accept-Language)."""
     quiet: bool = False
     source: str | None = None
     """Which settings file was read, if any."""

@@ -137,7 +137,7 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
             retries=settings.retries,
             allow_private=settings.allow_private,
             per_host=settings.per_host,
-            headers={"User-Agent": settings.user_agent} if settings.user_agent else None,
+            headers={**settings.headers, **({"User-Agent": settings.user_agent} if settings.user_agent else {})},
         ),
     )
 

@@ -118,6 +118,17 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
                 self._send(200, PAGE)
             elif path == "/huge":
                 self._stream_huge()
+            elif path == "/drip":  # a byte at a time: never a read time-out, never done
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            elif path.startswith("/to-host/"):  # redirect to another local address
+                target = path[len("/to-host/") :]
+                self._send(302, headers={"Location": f"http://{target}/ok"})
             elif path.startswith("/catchall/"):  # answers every address with one page
                 self._send(200, b"<html><head><title>Welcome to Example</title></head><body>Home</body></html>")
             elif path == "/to-ftp":
@@ -140,8 +151,8 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1") -> Iterator[tuple[str, Stats]]:
-    stats = Stats()
+def serve(host: str = "127.0.0.1", stats: Stats | None = None) -> Iterator[tuple[str, Stats]]:
+    stats = stats or Stats()
     server = ThreadingHTTPServer((host, 0), make_handler(stats))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -83,6 +83,47 @@ def test_healthy_site_is_not_soft_404_by_probe(web: tuple[str, Stats]) -> None:
     assert link.status == "ok"
 
 
+def test_total_time_per_link_is_capped(web: tuple[str, Stats]) -> None:
+    base, _ = web
+    started = time.monotonic()
+    [link] = resolve([base + "/drip"], link_time_limit=1.5).values()
+    assert link.status == "timeout" and "total time" in (link.error or "")
+    assert time.monotonic() - started < 4
+
+
+def test_redirect_hop_to_a_private_address_is_refused(web: tuple[str, Stats], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first address passes the check (it stands in for a public site here);
+    the hop to 127.0.0.2 is checked again and refused."""
+    import ipaddress
+
+    from refcheck.resolve import safety
+
+    real = safety._is_public
+    monkeypatch.setattr(
+        safety, "_is_public", lambda address: address == ipaddress.ip_address("127.0.0.1") or real(address)
+    )
+    base, stats = web
+    port = base.rsplit(":", 1)[1]
+    [link] = resolve([f"{base}/to-host/127.0.0.2:{port}"], allow_private=False).values()
+    assert link.status == "skipped"
+    assert "127.0.0.2" in (link.error or "")
+    assert [hop.status for hop in link.redirects] == [302]
+    assert stats.requests["/ok"] == 0
+
+
+def test_global_limit_across_hosts() -> None:
+    shared = Stats()
+    with (
+        serve("127.0.0.1", shared) as (one, _),
+        serve("127.0.0.2", shared) as (two, _),
+        serve("127.0.0.3", shared) as (three, _),
+    ):
+        urls = [f"{base}/busy-{i}" for base in (one, two, three) for i in range(6)]
+        links = resolve(urls, concurrency=2, per_host=4)
+    assert {link.status for link in links.values()} == {"ok"}
+    assert shared.max_in_flight <= 2
+
+
 def test_redirect_chain_is_recorded(web: tuple[str, Stats]) -> None:
     base, _ = web
     [link] = resolve([base + "/chain-1"]).values()

@@ -24,11 +24,13 @@ import httpx
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from refcheck.models import Hop
+from refcheck.resolve.cache import Cache
 from refcheck.resolve.politeness import Throttle
 from refcheck.resolve.safety import NameNotResolved, Refused, check_host
 from refcheck.resolve.verdict import RETRYABLE_STATUSES, Verdict, classify_response, page_title
 
 BODY_LIMIT = 64 * 1024
+PROBE_FOR = 86_400.0  # a site's answer to made-up addresses, cached per host and folder for a day
 MAX_REDIRECTS = 10
 RETRY_AFTER_CAP = 60.0
 DEFAULT_HEADERS = {
@@ -53,6 +55,8 @@ class CheckSettings:
     retry_after_cap: float = RETRY_AFTER_CAP
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
+    link_time_limit: float | None = None
+    """Seconds for one link as a whole; None: derived from timeout, retries and the Retry-After cap."""
     probe_soft_404: bool = True
     """Ask for a made-up sibling of each live page to catch sites that answer everything."""
 
@@ -82,9 +86,10 @@ class _RateLimitedBeyondCap(Exception):
 
 
 class Checker:
-    def __init__(self, settings: CheckSettings, throttle: Throttle) -> None:
+    def __init__(self, settings: CheckSettings, throttle: Throttle, cache: Cache | None = None) -> None:
         self.settings = settings
         self.throttle = throttle
+        self.cache = cache
         self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
         self._probes: dict[str, asyncio.Future[Verdict]] = {}
         self.requests = 0
@@ -130,8 +135,7 @@ class Checker:
         key = f"{parts.scheme}://{parts.netloc}{folder}"
         probe = self._probes.get(key)
         if probe is None:
-            made_up = key + "refcheck-" + secrets.token_hex(10)
-            probe = self._probes[key] = asyncio.ensure_future(self._follow(made_up, probe=True))
+            probe = self._probes[key] = asyncio.ensure_future(self._probe(key))
         sibling = await probe
         if sibling.status != "ok" or verdict.final_url is None:
             return None  # the site says "not found" for made-up pages: its answers can be trusted
@@ -140,6 +144,16 @@ class Checker:
         if sibling.title and sibling.title == verdict.title:
             return f"the site answers made-up addresses with the same page ({sibling.title[:60]})"
         return None
+
+    async def _probe(self, folder: str) -> Verdict:
+        cached = self.cache.get("probe:" + folder) if self.cache is not None else None
+        if isinstance(cached, dict):
+            return Verdict(str(cached.get("status")), final_url=cached.get("final_url"), title=cached.get("title"))
+        sibling = await self._follow(folder + "refcheck-" + secrets.token_hex(10), probe=True)
+        if self.cache is not None and sibling.network_answered:
+            self.cache.set("probe:" + folder, {"status": sibling.status, "final_url": sibling.final_url,
+                                               "title": sibling.title}, expire=PROBE_FOR)  # fmt: skip
+        return sibling
 
     async def _follow(self, url: str, probe: bool = False) -> Verdict:
         hops: list[Hop] = []

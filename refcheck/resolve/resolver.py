@@ -95,15 +95,23 @@ async def _resolve(
             continue
         pending[parts.hostname.lower()].append(link)
     throttle = Throttle(settings.concurrency, settings.per_host, settings.host_interval)
-    checker = Checker(settings.check, throttle)
+    checker = Checker(settings.check, throttle, cache)
     held_back: list[tuple[LinkResult, Verdict, str]] = []
+    check = settings.check
+    # Every request has its own time-outs; this caps a link as a whole (retries,
+    # back-off, redirects, a server that drips its body a byte at a time).
+    per_link_cap = check.link_time_limit or check.timeout * (check.retries + 1) * 2 + check.retry_after_cap + 5
     answered = False
 
     async def work(queue: list[LinkResult]) -> None:
         nonlocal answered
         while queue:
             link = queue.pop()
-            verdict = await checker.check(link.url)
+            try:
+                verdict = await asyncio.wait_for(checker.check(link.url), per_link_cap)
+            except TimeoutError:
+                verdict = Verdict("timeout", error=f"no verdict within {per_link_cap:.0f} s (total time per link)",
+                                  network_answered=True)  # fmt: skip
             checked_at = now_iso()
             report.checked += 1
             _apply(link, verdict, checked_at)
