@@ -127,11 +127,15 @@ class Checker:
         """The Bar-Yossef probe: ask for a made-up sibling of ``url``. If the site
         answers it with the same page as ``url`` (same final address, or same
         title), the site answers everything that way, and ``url`` is a soft 404.
-        One probe per host and folder per run, shared by concurrent checks."""
+        One probe per host and section per run (cached a day), shared by concurrent checks."""
         parts = urlsplit(url)
-        folder = parts.path.rsplit("/", 1)[0] + "/"
         if parts.path in ("", "/"):
             return None
+        # The section (first folder), not the full folder: news sites file every
+        # article in its own dated folder, and a probe per folder would double the
+        # requests; a site's catch-all behaviour is per section at most.
+        segments = [segment for segment in parts.path.split("/") if segment]
+        folder = f"/{segments[0]}/" if len(segments) > 1 else "/"
         key = f"{parts.scheme}://{parts.netloc}{folder}"
         probe = self._probes.get(key)
         if probe is None:
