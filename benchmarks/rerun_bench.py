@@ -2,7 +2,8 @@
 
     python benchmarks/rerun_bench.py [--urls 2000] [--hosts 20] [--latency-ms 0]
 
-Starts K HTTP servers on 127.0.0.1 ... 127.0.0.K (threads, keep-alive), writes a
+Starts K HTTP servers on 127.0.0.1 ... 127.0.0.K (threads, keep-alive; in a child
+process, so that the CPU time reported is refcheck's alone), writes a
 corpus citing U unique URLs over them, runs refcheck's pipeline twice on a fresh
 cache (archive lookups off, --allow-private), and prints wall time, requests
 served and verdicts for both runs. Everything stays on loopback; every loop is
@@ -12,6 +13,7 @@ bounded. Figures go in benchmarks/RESULTS.md by hand.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -22,15 +24,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from refcheck.config import Settings  # noqa: E402
-from refcheck.pipeline import resolve, run  # noqa: E402
+from refcheck.config import Settings
+from refcheck.pipeline import resolve, run
 
 
 class Farm:
+    """Runs in a child process; ``count`` is shared memory."""
+
     def __init__(self, hosts: int, latency: float) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
+        self.hosts = hosts
         self.latency = latency
+        self.shared = multiprocessing.Value("q", 0)
+        self.addresses: list[tuple[str, int]] = []
+        parent, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=self._serve, args=(child,), daemon=True)
+        self.process.start()
+        self.addresses = parent.recv()
+
+    @property
+    def count(self) -> int:
+        return int(self.shared.value)
+
+    def _serve(self, pipe: object) -> None:
+        self.lock = threading.Lock()
         self.servers: list[ThreadingHTTPServer] = []
         farm = self
 
@@ -41,8 +57,8 @@ class Farm:
                 pass
 
             def do_GET(self) -> None:
-                with farm.lock:
-                    farm.count += 1
+                with farm.shared.get_lock():
+                    farm.shared.value += 1
                 if farm.latency:
                     time.sleep(farm.latency)
                 status = 404 if self.path.endswith("-gone") or "refcheck-" in self.path else 200
@@ -52,26 +68,26 @@ class Farm:
                 self.end_headers()
                 self.wfile.write(body)
 
-        for index in range(1, hosts + 1):
+        for index in range(1, self.hosts + 1):
             server = ThreadingHTTPServer((f"127.0.0.{index}", 0), Handler)
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self.servers.append(server)
+        pipe.send([server.server_address[:2] for server in self.servers])  # type: ignore[attr-defined]
+        threading.Event().wait(3600)  # bounded: the parent ends this process long before
 
     def urls(self, count: int) -> list[str]:
         rng = random.Random(1)
         urls = []
         for index in range(count):
-            server = self.servers[index % len(self.servers)]
-            host, port = server.server_address[:2]
+            host, port = self.addresses[index % len(self.addresses)]
             tail = "-gone" if rng.random() < 0.1 else ""
             urls.append(f"http://{host}:{port}/news/{index // 50}/story-{index}{tail}")
         return urls
 
     def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
+        self.process.terminate()
+        self.process.join(5)
 
 
 def write_corpus(folder: Path, urls: list[str], articles: int) -> None:
@@ -105,7 +121,9 @@ def main() -> None:
                 resolve(result, settings)
                 wall = time.perf_counter() - started
                 cpu = time.process_time() - cpu
-                print(f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {farm.count - before} requests served, "
+                served = farm.count - before
+                per_request = f", {cpu / served * 1000:.2f} ms CPU per request" if served else ""
+                print(f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU{per_request}, {served} requests served, "
                       f"{len(result.links)} unique links, verdicts {result.summary.statuses}, "
                       f"{result.summary.links_from_cache} from cache")  # fmt: skip
     finally:

@@ -195,8 +195,8 @@ def test_network_down_gives_unknown_and_caches_nothing(tmp_path: Path) -> None:
     urls = ["http://no-such-host.invalid/a", f"http://127.0.0.1:{closed_port()}/b"]
     links = resolve(urls, cache)
     assert {link.status for link in links.values()} == {"unknown"}
-    assert all(cache.get("verdict:" + url) is None for url in urls)
-    assert all(cache.get("history:" + url) is None for url in urls)
+    assert all(cache.get("link:" + url) is None for url in urls)
+    assert len(cache._cache) == 0  # nothing at all was written
 
 
 def test_private_addresses_are_refused_without_allow_private(web: tuple[str, Stats]) -> None:
@@ -255,10 +255,10 @@ def test_planted_pickle_in_the_cache_is_refused(tmp_path: Path) -> None:
     import diskcache
 
     planted = diskcache.Cache(str(tmp_path / "cache"))
-    planted.set("verdict:https://x.org/", {"status": "ok"})  # pickled by diskcache's default disk
+    planted.set("link:https://x.org/", {"verdict": {"status": "ok"}})  # pickled by diskcache's default disk
     planted.close()
     cache = Cache(tmp_path / "cache")
-    assert cache.get("verdict:https://x.org/") is None
+    assert cache.get("link:https://x.org/") is None
     assert any("refused" in warning for warning in cache.warnings)
 
 

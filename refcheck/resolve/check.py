@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import secrets
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import certifi
 import httpx
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
@@ -91,6 +93,9 @@ class Checker:
         self.throttle = throttle
         self.cache = cache
         self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        # One TLS context for all the per-host clients: building one loads the CA
+        # bundle (20 ms of CPU each, measured), per host that was most of a small run.
+        self._tls = ssl.create_default_context(cafile=certifi.where())
         self._probes: dict[str, asyncio.Future[Verdict]] = {}
         self.requests = 0
 
@@ -109,6 +114,7 @@ class Checker:
                 headers={**DEFAULT_HEADERS, **(self.settings.headers or {})},
                 follow_redirects=False,
                 trust_env=False,
+                verify=self._tls,
             )
             self._clients[key] = client
         return client
