@@ -115,3 +115,54 @@ def test_keys_never_reach_the_output(tmp_path: Path) -> None:
             assert secret not in written and secret not in done.stdout and secret not in done.stderr
         cache_files = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
         assert archive.keys[1].encode() not in cache_files
+
+
+def busy_corpus(tmp_path: Path, web: str, count: int) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    body = " ".join(f"Claim ({n})." for n in range(1, count + 1))
+    notes = "\n\n".join(f"({n}) Source, 28 August 2018, {web}/busy-{n}" for n in range(1, count + 1))
+    (corpus / "busy.txt").write_text(f"Title\n\n{body}\n\n{notes}\n", encoding="utf-8")
+
+
+def test_interrupted_run_loses_nothing_it_finished(tmp_path: Path) -> None:
+    import signal
+
+    with serve() as (web, stats):
+        busy_corpus(tmp_path, web, 40)
+        args = [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
+                "--per-host", "1", "--host-interval", "0", "--fail-on", "none"]  # fmt: skip
+        process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while sum(n for path, n in stats.requests.items() if path.startswith("/busy-")) < 10:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        finished_first = sum(n for path, n in stats.requests.items() if path.startswith("/busy-"))
+        assert finished_first < 40
+
+        done = refcheck(tmp_path, "corpus", "--allow-private", "--no-archive", "--per-host", "4",
+                        "--host-interval", "0", "--json", "-")  # fmt: skip
+        result = json.loads(done.stdout)
+        from_cache = sum(link["from_cache"] for link in result["links"])
+        assert from_cache >= finished_first - 1  # at most the one in flight at the signal is lost
+        assert result["summary"]["links_checked"] == 40 - from_cache
+        assert result["summary"]["statuses"] == {"ok": 40}
+
+
+def test_two_runs_at_once_on_one_cache(tmp_path: Path) -> None:
+    with serve() as (web, _):
+        busy_corpus(tmp_path, web, 30)
+        args = [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
+                "--host-interval", "0", "--json", "-"]  # fmt: skip
+        runs = [subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]  # fmt: skip
+        outputs = [run.communicate(timeout=60) for run in runs]
+        for run, (stdout, stderr) in zip(runs, outputs, strict=True):
+            assert run.returncode == 0, stderr
+            assert json.loads(stdout)["summary"]["statuses"] == {"ok": 30}
+        third = json.loads(refcheck(tmp_path, *args[3:]).stdout)
+        assert all(link["from_cache"] for link in third["links"])
