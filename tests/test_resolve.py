@@ -318,3 +318,40 @@ def test_a_normal_page_is_not_soft_404() -> None:
     body = b"<html><head><title>Kurds and Damascus: the talks</title></head></html>"
     assert soft_404_reason("https://x.org/2018/08/story", "https://x.org/2018/08/story", body, False) is None
     assert soft_404_reason("http://x.org/a", "https://www.x.org/a", body, True) is None  # https upgrade
+
+
+def test_retry_after_formats() -> None:
+    import email.utils
+
+    import httpx
+
+    from refcheck.resolve.check import _retry_after
+
+    assert _retry_after(httpx.Headers({"Retry-After": "120"})) == 120.0
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (_retry_after(httpx.Headers({"Retry-After": later})) or 0) <= 31
+    past = email.utils.formatdate(time.time() - 30, usegmt=True)
+    assert _retry_after(httpx.Headers({"Retry-After": past})) == 0.0
+    assert _retry_after(httpx.Headers({"Retry-After": "soon"})) is None
+    assert _retry_after(httpx.Headers({})) is None
+
+
+def test_names_resolving_to_private_addresses_are_refused() -> None:
+    """This machine's own name resolves to a loopback or private address: refused
+    after DNS, without a byte sent to it."""
+    import asyncio
+    import socket
+
+    from refcheck.resolve.safety import NameNotResolved, Refused, check_host
+
+    name = socket.gethostname()
+    try:
+        socket.getaddrinfo(name, 80)
+    except OSError:
+        pytest.skip("this machine's name does not resolve here")
+    with pytest.raises((Refused, NameNotResolved)):
+        asyncio.run(check_host(name, 80, allow_private=False))
+    for literal in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "224.0.0.1", "0.0.0.0", "[fe80::1]"):
+        with pytest.raises(Refused):
+            asyncio.run(check_host(literal, 80, allow_private=False))
+    asyncio.run(check_host("127.0.0.1", 80, allow_private=True))  # allowed when asked
