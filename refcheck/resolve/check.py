@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 import certifi
 import httpx
+from httpx_aiohttp import AiohttpTransport
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from refcheck.models import Hop
@@ -96,12 +98,26 @@ class Checker:
         # One TLS context for all the per-host clients: building one loads the CA
         # bundle (20 ms of CPU each, measured), per host that was most of a small run.
         self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._transport: httpx.AsyncBaseTransport | None = None
         self._probes: dict[str, asyncio.Future[Verdict]] = {}
         self.requests = 0
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        await asyncio.gather(*(client.aclose() for client in clients), return_exceptions=True)
+        # The per-host clients share one transport: close it once.
+        self._clients = {}
+        if self._transport is not None:
+            transport, self._transport = self._transport, None
+            await transport.aclose()
+
+    def _shared_transport(self) -> httpx.AsyncBaseTransport:
+        if self._transport is None:
+            connector = aiohttp.TCPConnector(
+                limit=0, limit_per_host=self.settings.per_host, ssl=self._tls, ttl_dns_cache=300,
+                keepalive_timeout=15,
+            )  # fmt: skip
+            session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+            self._transport = AiohttpTransport(client=session)
+        return self._transport
 
     def _client(self, url: httpx.URL) -> httpx.AsyncClient:
         key = (url.scheme, url.host, url.port)
@@ -114,7 +130,7 @@ class Checker:
                 headers={**DEFAULT_HEADERS, **(self.settings.headers or {})},
                 follow_redirects=False,
                 trust_env=False,
-                verify=self._tls,
+                transport=self._shared_transport(),
             )
             self._clients[key] = client
         return client
@@ -266,24 +282,29 @@ class Checker:
                         if len(head) >= BODY_LIMIT:
                             break  # never download a whole large file
                     return _Answer(response.status_code, response.headers, bytes(head[:BODY_LIMIT]))
-            except httpx.ConnectTimeout:
-                raise _Transient("timeout: ConnectTimeout") from None
-            except httpx.TimeoutException as exc:  # connected, then the server went quiet
-                raise _Transient(f"timeout: {type(exc).__name__}", reached=True) from None
-            except httpx.ConnectError as exc:
-                message = str(exc) or type(exc).__name__
-                if any(hint in message.lower() for hint in _DNS_FAILURE_HINTS):
-                    raise NameNotResolved(f"{host}: {message}") from None
-                raise _Transient(f"connection failed: {message}") from None
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                raise _Transient(f"connection broken: {exc or type(exc).__name__}", reached=True) from None
-            except (
-                httpx.DecodingError,
-                httpx.TooManyRedirects,
-                httpx.LocalProtocolError,
-                httpx.UnsupportedProtocol,
-            ) as exc:
-                raise _Transient(f"bad response: {exc or type(exc).__name__}", reached=True) from None
+            except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+                raise _transport_failure(exc, host) from None
+
+
+def _transport_failure(exc: BaseException, host: str) -> Exception:
+    """What went wrong below HTTP, as NameNotResolved or a _Transient that says
+    whether a server was reached. Looks at aiohttp's own exception where the
+    transport wrapped one: httpx-aiohttp maps a refused connection to ConnectTimeout."""
+    cause = exc.__cause__ if isinstance(exc, httpx.TransportError) and exc.__cause__ is not None else exc
+    message = str(cause) or type(cause).__name__
+    if isinstance(cause, aiohttp.ClientConnectorDNSError) or any(h in message.lower() for h in _DNS_FAILURE_HINTS):
+        return NameNotResolved(f"{host}: {message}")
+    if isinstance(cause, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return _Transient(f"TLS failure: {message}")
+    if isinstance(cause, aiohttp.ClientConnectorError | httpx.ConnectError):
+        return _Transient(f"connection failed: {message}")
+    if isinstance(cause, aiohttp.ConnectionTimeoutError | httpx.ConnectTimeout):
+        return _Transient("timeout: could not connect in time")
+    if isinstance(cause, aiohttp.ServerTimeoutError | TimeoutError | httpx.TimeoutException):
+        return _Transient("timeout: the server stopped answering", reached=True)
+    if isinstance(cause, httpx.UnsupportedProtocol | aiohttp.InvalidUrlClientError):
+        return _Transient(f"bad address: {message}")
+    return _Transient(f"connection broken: {message}", reached=True)
 
 
 def _transport_status(reason: str) -> str:
