@@ -16,7 +16,12 @@ from refcheck import __version__
 from refcheck.collect import InputError
 from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
 from refcheck.pipeline import RunResult, resolve, run
+from refcheck.report.changes import Changes, compare, load_previous
 from refcheck.report.console import write_summary
+from refcheck.report.files import previous_run, write_reports
+from refcheck.report.graph import build_graph
+from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
+from refcheck.report.graph_formats import render as render_graph
 from refcheck.report.json import write_json
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -84,6 +89,8 @@ def main(
         int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")
     ] = None,
     user_agent: Annotated[str | None, typer.Option(help="User-Agent for link checks (default: browser-like).")] = None,
+    graph: Annotated[str | None, typer.Option(help="Print the citation graph: json, graphml, dot or mermaid.")] = None,
+    graph_out: Annotated[Path | None, typer.Option(help="Write the --graph output to this file instead.")] = None,
     config: Annotated[
         Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")
     ] = None,
@@ -103,6 +110,8 @@ def main(
     if config is not None and not config.is_file():
         raise SettingsError(f"{config}: no such settings file")
     settings = load_settings(settings_file, overrides)
+    if graph is not None and graph not in GRAPH_FORMATS:
+        raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
     result = run(paths, settings)
     try:
         resolve(result, settings)
@@ -110,12 +119,49 @@ def main(
         result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
         _write_outputs(result, settings)
         raise
-    _write_outputs(result, settings)
-    raise typer.Exit(_exit_code(result, settings))
+    changes = _report(result, settings)
+    if graph is not None:
+        _write_graph(result, graph, graph_out)
+    _write_outputs(result, settings, to_stderr=graph is not None and graph_out is None)
+    raise typer.Exit(_exit_code(result, settings, changes))
 
 
-def _write_outputs(result: RunResult, settings: Settings) -> None:
-    human = sys.stdout
+def _report(result: RunResult, settings: Settings) -> Changes:
+    """Write the run's report folder (unless --no-report) and say what changed."""
+    root = Path(settings.report_dir)
+    if settings.no_report:
+        previous = previous_run(root)
+        changes = compare(result.links, load_previous(previous), previous.name if previous else None, "")
+    else:
+        try:
+            written = write_reports(result, root)
+        except OSError as exc:
+            result.notes.append(f"reports not written: {root}: {exc.strerror or exc}")
+            return compare(result.links, None, None, "")
+        changes = written.changes
+        result.notes.append(f"reports written to {written.folder}")
+    if changes.previous:
+        result.notes.append(
+            f"since {changes.previous}: {len(changes.newly_dead)} newly dead, {len(changes.recovered)} recovered, "
+            f"{len(changes.still_dead)} still dead, {len(changes.newly_archived)} newly archived, "
+            f"{len(changes.newly_cited)} newly cited, {len(changes.no_longer_cited)} no longer cited"
+        )
+    return changes
+
+
+def _write_graph(result: RunResult, fmt: str, target: Path | None) -> None:
+    text = render_graph(build_graph(result.documents, result.links), fmt)
+    if target is None:
+        sys.stdout.write(text)
+        return
+    try:
+        target.write_text(text, "utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the graph: {exc.strerror or exc}") from None
+
+
+def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = False) -> None:
+    human = sys.stderr if to_stderr else sys.stdout
     if settings.json == "-":
         write_json(result, sys.stdout)
         sys.stdout.flush()
@@ -131,7 +177,7 @@ def _write_outputs(result: RunResult, settings: Settings) -> None:
     write_summary(result, human)
 
 
-def _exit_code(result: RunResult, settings: Settings) -> int:
+def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = None) -> int:
     conditions = set(settings.fail_on)
     if "none" in conditions:
         return EXIT_OK
@@ -144,7 +190,9 @@ def _exit_code(result: RunResult, settings: Settings) -> int:
         return EXIT_PROBLEMS
     if "footnote-errors" in conditions and errors:
         return EXIT_PROBLEMS
-    if conditions & {"dead", "new-dead"} and dead:
+    if "dead" in conditions and dead:
+        return EXIT_PROBLEMS
+    if "new-dead" in conditions and (changes.newly_dead if changes is not None else dead):
         return EXIT_PROBLEMS
     return EXIT_OK
 

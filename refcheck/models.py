@@ -101,6 +101,8 @@ class Document:
     date: str | None = None
     """Publication date of the article, ISO ``YYYY-MM-DD`` (or shorter when only month/year is known)."""
     title: str | None = None
+    url: str | None = None
+    """The article's own address (canonical link, front matter ``url``), normalised."""
     republished_from: str | None = None
     """Outlet the article says it originally appeared in (``originally appeared at Al-Akhbar``)."""
     footnotes: list[Footnote] = field(default_factory=list)
@@ -127,6 +129,7 @@ class Document:
             publisher_domain=data.get("publisher_domain"),
             date=data.get("date"),
             title=data.get("title"),
+            url=data.get("url"),
             republished_from=data.get("republished_from"),
             footnotes=[Footnote(**f) for f in data.get("footnotes", [])],
             markers=list(data.get("markers", [])),

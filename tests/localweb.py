@@ -35,6 +35,12 @@ class Stats:
         return sum(self.requests.values())
 
 
+FLIPS: dict[str, int] = {}
+"""Status codes of ``/flip/<name>`` routes, changed by tests between runs."""
+
+FLIPS: dict[str, int] = {}
+"""Status codes of ``/flip/<name>`` routes, changed by tests between runs."""
+
 PAGE = b"<html><head><title>A real story</title></head><body><h1>A real story</h1>" + b"x" * 2000 + b"</body></html>"
 NOT_FOUND_PAGE = b"<html><head><title>Page not found | Example News</title></head><body>Sorry</body></html>"
 CHALLENGE_PAGE = b"<html><head><title>Just a moment...</title></head><body>cf-chl-bypass</body></html>"
@@ -129,6 +135,9 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/to-host/"):  # redirect to another local address
                 target = path[len("/to-host/") :]
                 self._send(302, headers={"Location": f"http://{target}/ok"})
+            elif path.startswith("/flip/"):
+                status = FLIPS.get(path[len("/flip/") :], 404)
+                self._send(status, PAGE if status == 200 else NOT_FOUND_PAGE)
             elif path.startswith("/catchall/"):  # answers every address with one page
                 self._send(200, b"<html><head><title>Welcome to Example</title></head><body>Home</body></html>")
             elif path == "/to-ftp":

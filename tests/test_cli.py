@@ -67,10 +67,12 @@ def test_clean_corpus_exits_0(tmp_path: Path) -> None:
     done = refcheck(tmp_path, "corpus", "--offline")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+    [report_folder] = [p.name for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
     assert done.stdout.splitlines() == [
         "corpus/a.txt: 1 citations, 1 footnotes, 1 outlets named (publisher unknown, date unknown)",
         "",
         "offline run: 1 links not in the cache are 'unknown'",
+        f"reports written to reports/{report_folder}",
         "",
         "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems",
     ]
@@ -293,7 +295,11 @@ def test_json_to_stdout(tmp_path: Path) -> None:
     assert summary["documents"] == 1 and summary["documents_read"] == 1
     assert summary["problems"] == {"missing-footnote": 1}
     assert summary["statuses"] == {"unknown": 1}
-    assert summary["notes"] == ["offline run: 1 links not in the cache are 'unknown'"]
+    [report_folder] = [p.name for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
+    assert summary["notes"] == [
+        "offline run: 1 links not in the cache are 'unknown'",
+        f"reports written to reports/{report_folder}",
+    ]
     # the human summary moved to stderr
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stderr.splitlines()
     assert done.stderr.splitlines()[-1] == (

@@ -112,6 +112,8 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
     _set_publisher(document, parsed, clues, context)
     document.republished_from = clues.republished_from
     document.title = parsed.meta.title
+    if parsed.meta.site_url:
+        document.url = _normalized(parsed.meta.site_url.strip())[0]
     document.mentions = _mentions(parsed, outlet_matches, urls, notes, document, context.outlets)
     return document
 

@@ -4,13 +4,20 @@ documents are written one at a time from the spool."""
 from __future__ import annotations
 
 import json
-from typing import IO
+from typing import IO, Any
 
 from refcheck.models import SCHEMA_VERSION
 from refcheck.pipeline import RunResult
 
 
-def write_json(result: RunResult, out: IO[str]) -> None:
+def write_json(
+    result: RunResult,
+    out: IO[str],
+    extra: dict[str, Any] | None = None,
+    link_extra: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """``extra``: more top-level members (later schema additions such as
+    ``changes``); ``link_extra``: more members for some links, by URL."""
     out.write("{\n")
     out.write(f'"schema": {SCHEMA_VERSION},\n')
     out.write(f'"generated_at": {json.dumps(result.generated_at)},\n')
@@ -21,9 +28,14 @@ def write_json(result: RunResult, out: IO[str]) -> None:
     out.write('\n],\n"links": [')
     for index, link in enumerate(sorted(result.links.values(), key=lambda item: item.url)):
         out.write(",\n" if index else "\n")
-        out.write(json.dumps(link.to_dict(), ensure_ascii=False))
+        data = link.to_dict()
+        if link_extra and link.url in link_extra:
+            data.update(link_extra[link.url])
+        out.write(json.dumps(data, ensure_ascii=False))
     out.write('\n],\n"summary": ')
     summary = result.summary.to_dict()
     summary["notes"] = result.notes
     out.write(json.dumps(summary, ensure_ascii=False, indent=1))
+    for key, value in (extra or {}).items():
+        out.write(f",\n{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
     out.write("\n}\n")

@@ -1,0 +1,213 @@
+"""The citation graph: which sources the articles cite, and which cite each other.
+
+Nodes: the corpus's articles; sources -- an outlet keyed by its registrable
+domain, or, for an outlet named without a known domain, by its name; and the
+publishers of the articles (sources too: a publisher is a site or an outlet).
+Edges:
+
+* article -> source, counted by kind (footnote, inline link, markup link,
+  named mention), with how many of the cited links are dead;
+* article -> publisher (``published-by``);
+* article -> article, when an article cites a URL or a publisher that belongs
+  to another article of the corpus (its canonical address, its publisher's
+  domain or name), or says it was republished from one -- the chain an editor
+  follows to see where a story came from;
+* publisher -> source, the aggregate over the publisher's articles, with
+  self-citation (a publisher citing itself) marked.
+
+Derived: most-cited sources, sources cited by several publishers, mutual
+citation between publishers, and co-citation (sources cited together).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from refcheck.models import Document, LinkResult
+
+DEAD = frozenset({"dead", "soft-404"})
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    """``article`` or ``source``."""
+    label: str
+    citations: int = 0
+    dead: int = 0
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    kind: str
+    """``cites``, ``published-by``, ``article-cites-article``, ``republished-from``, ``publisher-cites``."""
+    count: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+    dead: int = 0
+    self_citation: bool = False
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    co_citation: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def node(self, node_id: str, kind: str, label: str) -> Node:
+        found = self.nodes.get(node_id)
+        if found is None:
+            found = self.nodes[node_id] = Node(node_id, kind, label)
+        return found
+
+    def edge(self, source: str, target: str, kind: str) -> Edge:
+        key = (source, target, kind)
+        found = self.edges.get(key)
+        if found is None:
+            found = self.edges[key] = Edge(source, target, kind)
+        return found
+
+    # --- derived figures ---------------------------------------------------------------
+
+    def most_cited(self, limit: int = 10) -> list[Node]:
+        sources = [node for node in self.nodes.values() if node.kind == "source" and node.citations]
+        return sorted(sources, key=lambda node: (-node.citations, node.id))[:limit]
+
+    def cited_by_several_publishers(self) -> dict[str, list[str]]:
+        citing: dict[str, set[str]] = defaultdict(set)
+        for edge in self.edges.values():
+            if edge.kind == "publisher-cites" and not edge.self_citation:
+                citing[edge.target].add(edge.source)
+        return {source: sorted(publishers) for source, publishers in sorted(citing.items()) if len(publishers) > 1}
+
+    def mutual_citation(self) -> list[tuple[str, str]]:
+        pairs = {
+            (e.source, e.target) for e in self.edges.values() if e.kind == "publisher-cites" and not e.self_citation
+        }
+        return sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs)
+
+    def self_citations(self) -> int:
+        return sum(e.count for e in self.edges.values() if e.kind == "publisher-cites" and e.self_citation)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes": [
+                {"id": n.id, "kind": n.kind, "label": n.label, "citations": n.citations, "dead": n.dead}
+                for n in sorted(self.nodes.values(), key=lambda n: (n.kind, n.id))
+            ],
+            "edges": [
+                {
+                    "source": e.source,
+                    "target": e.target,
+                    "kind": e.kind,
+                    "count": e.count,
+                    "by_kind": dict(sorted(e.by_kind.items())),
+                    "dead": e.dead,
+                    "self_citation": e.self_citation,
+                }
+                for e in sorted(self.edges.values(), key=lambda e: (e.kind, e.source, e.target))
+            ],
+            "most_cited": [{"id": n.id, "citations": n.citations} for n in self.most_cited()],
+            "cited_by_several_publishers": self.cited_by_several_publishers(),
+            "mutual_citation": [list(pair) for pair in self.mutual_citation()],
+            "co_citation": [
+                {"sources": list(pair), "articles": count}
+                for pair, count in sorted(self.co_citation.items(), key=lambda item: (-item[1], item[0]))[:50]
+            ],
+            "self_citations": self.self_citations(),
+        }
+
+
+def article_id(document: Document) -> str:
+    return "article:" + document.path
+
+
+def source_id(domain: str | None, name: str | None) -> str | None:
+    if domain:
+        return domain
+    if name:
+        return "name:" + name
+    return None
+
+
+def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> Graph:
+    """Build the graph in one pass over the documents (and a second over the few
+    facts kept about each article, for article-to-article edges)."""
+    graph = Graph()
+    owners_by_url: dict[str, str] = {}
+    owners_by_source: dict[str, list[str]] = defaultdict(list)
+    cited: list[tuple[str, str | None, set[str], set[str]]] = []
+    """(article id, its publisher's source id, cited source ids, cited URLs) for the second pass."""
+
+    for document in documents:
+        if document.skipped or document.error:
+            continue
+        article = article_id(document)
+        graph.node(article, "article", document.title or document.path)
+        publisher = source_id(document.publisher_domain, document.publisher)
+        if publisher is not None:
+            graph.node(publisher, "source", document.publisher or publisher)
+            graph.edge(article, publisher, "published-by").count += 1
+            owners_by_source[publisher].append(article)
+            if document.publisher and document.publisher_domain:
+                owners_by_source["name:" + document.publisher].append(article)
+        sources: set[str] = set()
+        urls: set[str] = set()
+        for citation in document.citations:
+            target = source_id(citation.domain, None)
+            if target is None:
+                continue
+            urls.add(citation.url)
+            link = links.get(citation.url)
+            is_dead = link is not None and link.status in DEAD
+            _count(graph, article, target, target, citation.kind, is_dead)
+            sources.add(target)
+        for mention in document.mentions:
+            target = source_id(mention.domain, mention.outlet)
+            if target is None:
+                continue
+            _count(graph, article, target, mention.outlet, "mention", False, mention.count)
+            sources.add(target)
+            if mention.domain:
+                owners_by_source.setdefault("name:" + mention.outlet, [])
+        if document.url:
+            owners_by_url.setdefault(document.url, article)
+        if document.republished_from:
+            named = [m.domain for m in document.mentions if m.outlet == document.republished_from and m.domain]
+            origin = source_id(named[0] if named else None, document.republished_from) or ""
+            graph.node(origin, "source", document.republished_from)
+            graph.edge(article, origin, "republished-from").count += 1
+        for first, second in combinations(sorted(sources), 2):
+            graph.co_citation[(first, second)] += 1
+        cited.append((article, publisher, sources, urls))
+        if publisher is not None:
+            for target in sources:
+                edge = graph.edge(publisher, target, "publisher-cites")
+                edge.count += 1
+                edge.self_citation = target == publisher
+    for article, _publisher, sources, urls in cited:
+        reached: set[str] = {owners_by_url[url] for url in urls if url in owners_by_url}
+        for source in sources:
+            reached.update(owners_by_source.get(source, []))
+            node = graph.nodes.get(source)
+            if node is not None and source.startswith("name:") is False:
+                reached.update(owners_by_source.get("name:" + node.label, []))
+        for other in sorted(reached - {article}):
+            graph.edge(article, other, "article-cites-article").count += 1
+    return graph
+
+
+def _count(graph: Graph, article: str, target: str, label: str, kind: str, is_dead: bool, times: int = 1) -> None:
+    node = graph.node(target, "source", label)
+    node.citations += times
+    node.dead += int(is_dead)
+    edge = graph.edge(article, target, "cites")
+    edge.count += times
+    edge.by_kind[kind] += times
+    edge.dead += int(is_dead)
