@@ -1,6 +1,6 @@
 """The report folder of a run, and the folder of all runs.
 
-``reports/<YYYY-MM-DDTHHMMSS>/`` holds report.json, report.md and the graph
+``reports/<YYYY-MM-DDTHHMMSS>/`` holds report.json, report.md, report.html and the graph
 (graph.json, graph.graphml, graph.dot). A folder is created exclusively, so two
 runs in the same second (or at once) get ``…T030000``, ``…T030000-2``: no run
 ever overwrites another. ``reports/latest`` points at the newest run, and
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from refcheck.models import SCHEMA_VERSION
 from refcheck.pipeline import RunResult
-from refcheck.report import markdown
+from refcheck.report import html, markdown
 from refcheck.report.changes import Changes, compare, dead_streaks, load_previous
 from refcheck.report.graph import Graph, build_graph
 from refcheck.report.graph_formats import render
@@ -82,6 +82,10 @@ def write_reports(result: RunResult, root: Path) -> Written:
     for fmt, name in (("json", "graph.json"), ("graphml", "graph.graphml"), ("dot", "graph.dot")):
         (folder / name).write_text(render(graph, fmt), "utf-8")
     _append_history(root, result, folder)
+    (folder / "report.html").write_text(
+        html.render(result.generated_at, result.documents, result.links, summary, changes, graph, read_history(root)),
+        "utf-8",
+    )
     _point_latest(root, folder)
     return Written(folder, changes, graph)
 
