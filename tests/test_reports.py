@@ -79,6 +79,7 @@ def test_report_files_and_no_report(tmp_path: Path) -> None:
     assert {p.name for p in folder.iterdir()} == {
         "report.json",
         "report.md",
+        "report.html",
         "graph.json",
         "graph.graphml",
         "graph.dot",
@@ -133,3 +134,16 @@ def test_seed_corpus_chain_of_sources(tmp_path: Path) -> None:
     assert ("004_13d5b0a7579bcb0e.txt", "al-akhbar.com", "republished-from") in edges
     assert graph["self_citations"] >= 1  # thecommunists.net citing itself
     assert graph["most_cited"][0]["id"] == "reuters.com"
+
+
+def test_shortened_links_count_under_their_target() -> None:
+    from refcheck.models import Citation, Document, LinkResult
+    from refcheck.report.graph import build_graph
+
+    short = "https://ift.tt/2okojva"
+    document = Document("a.txt", "text", citations=[Citation(short, short, "ift.tt", "inline", None, 3)])
+    resolved = LinkResult(short, "ift.tt", status="ok", final_url="https://www.zerohedge.com/geopolitical/story")
+    graph = build_graph([document], {short: resolved})
+    assert "zerohedge.com" in graph.nodes and "ift.tt" not in graph.nodes
+    unresolved = build_graph([document], {short: LinkResult(short, "ift.tt")})
+    assert "ift.tt" in unresolved.nodes

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from refcheck.extract.urls import domain_of_url
 from refcheck.models import Document, LinkResult
 
 DEAD = frozenset({"dead", "soft-404"})
@@ -160,11 +161,11 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> 
         sources: set[str] = set()
         urls: set[str] = set()
         for citation in document.citations:
-            target = source_id(citation.domain, None)
+            link = links.get(citation.url)
+            target = source_id(_through_shortener(citation.domain, link), None)
             if target is None:
                 continue
             urls.add(citation.url)
-            link = links.get(citation.url)
             is_dead = link is not None and link.status in DEAD
             _count(graph, article, target, target, citation.kind, is_dead)
             sources.add(target)
@@ -201,6 +202,21 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> 
         for other in sorted(reached - {article}):
             graph.edge(article, other, "article-cites-article").count += 1
     return graph
+
+
+SHORTENERS = frozenset(
+    {"bit.ly", "t.co", "ift.tt", "goo.gl", "ow.ly", "tinyurl.com", "buff.ly", "dlvr.it", "trib.al", "fb.me",
+     "lnkd.in", "is.gd", "bitly.com", "wp.me", "shorturl.at", "rebrand.ly", "cutt.ly", "tiny.cc", "youtu.be"}
+)  # fmt: skip
+
+
+def _through_shortener(domain: str | None, link: LinkResult | None) -> str | None:
+    """A shortened link counts under the site it leads to, when the check followed it there."""
+    if domain in SHORTENERS and link is not None and link.final_url:
+        final = domain_of_url(link.final_url)
+        if final and final != domain:
+            return final
+    return domain
 
 
 def _count(graph: Graph, article: str, target: str, label: str, kind: str, is_dead: bool, times: int = 1) -> None:
