@@ -23,6 +23,7 @@ from refcheck.report.graph import build_graph
 from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
 from refcheck.report.graph_formats import render as render_graph
 from refcheck.report.json import write_json
+from refcheck.report.progress import RunProgress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -112,13 +113,16 @@ def main(
     settings = load_settings(settings_file, overrides)
     if graph is not None and graph not in GRAPH_FORMATS:
         raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
-    result = run(paths, settings)
-    try:
-        resolve(result, settings)
-    except KeyboardInterrupt:
-        result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
-        _write_outputs(result, settings)
-        raise
+    with RunProgress(settings.quiet) as progress:
+        progress.stage("reading articles", None)
+        result = run(paths, settings, progress.file)
+        progress.stage("checking links", len(result.links))
+        try:
+            resolve(result, settings, progress.link)
+        except KeyboardInterrupt:
+            result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
+            _write_outputs(result, settings)
+            raise
     changes = _report(result, settings)
     if graph is not None:
         _write_graph(result, graph, graph_out)
@@ -172,9 +176,9 @@ def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = Fals
             with target.open("w", encoding="utf-8") as handle:
                 write_json(result, handle)
         except OSError as exc:
-            write_summary(result, human)  # the results are not lost: they still reach the terminal
+            write_summary(result, human, settings.quiet)  # the results are not lost: they still reach the terminal
             raise InputError(f"{target}: cannot write JSON: {exc.strerror or exc}") from None
-    write_summary(result, human)
+    write_summary(result, human, settings.quiet)
 
 
 def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = None) -> int:

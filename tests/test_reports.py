@@ -147,3 +147,21 @@ def test_shortened_links_count_under_their_target() -> None:
     assert "zerohedge.com" in graph.nodes and "ift.tt" not in graph.nodes
     unresolved = build_graph([document], {short: LinkResult(short, "ift.tt")})
     assert "ift.tt" in unresolved.nodes
+
+
+def test_terminal_summary_and_quiet(tmp_path: Path) -> None:
+    with serve() as (web, _):
+        corpus_citing(tmp_path, [f"{web}/ok", f"{web}/gone"])
+        args = ["corpus", "--allow-private", "--no-archive", "--host-interval", "0", "--no-report"]
+        loud = refcheck(tmp_path, *args)
+        quiet = refcheck(tmp_path, *args, "--quiet")
+    assert "corpus/a.txt: 2 citations" in loud.stdout
+    assert "most dead links: corpus/a.txt (1)" in loud.stdout
+    assert "link rot by outlet: (no domain) 1/2 (50%)" in loud.stdout
+    assert "corpus/a.txt: 2 citations" not in quiet.stdout
+    assert "most dead links" not in quiet.stdout
+    assert (
+        quiet.stdout.splitlines()[-1]
+        == "1 of 1 articles read, 2 citations, 2 unique links (1 dead, 1 ok), 0 footnote problems"
+    )
+    assert quiet.stderr == ""  # no progress bar when stderr is not a terminal

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import IO
 
 from refcheck.pipeline import RunResult
+from refcheck.report.stats import articles_by_dead_links, outlet_rows
 
 
-def write_summary(result: RunResult, out: IO[str]) -> None:
+def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
+    """Per article, then the footnote problems, the worst articles and outlets, the
+    run's notes (what changed, where the reports are) and the totals. ``quiet``:
+    only the problems, skipped/unreadable files and the totals."""
     summary = result.summary
     problem_total = 0
     for document in result.documents:
@@ -19,18 +23,29 @@ def write_summary(result: RunResult, out: IO[str]) -> None:
             continue
         publisher = document.publisher or "publisher unknown"
         date = document.date or "date unknown"
-        print(
-            f"{document.path}: {len(document.citations)} citations, {len(document.footnotes)} footnotes, "
-            f"{len(document.mentions)} outlets named ({publisher}, {date})",
-            file=out,
-        )
+        if not quiet:
+            print(
+                f"{document.path}: {len(document.citations)} citations, {len(document.footnotes)} footnotes, "
+                f"{len(document.mentions)} outlets named ({publisher}, {date})",
+                file=out,
+            )
         for problem in document.problems:
+            if quiet and problem.severity == "info":
+                continue
             problem_total += problem.severity != "info"
             print(f"  {document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}", file=out)
     for skipped in summary.skipped_files:
         if not _is_article(skipped.reason):  # articles that were skipped are listed above
             print(f"{skipped.path}: skipped: {skipped.reason}", file=out)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    if not quiet:
+        worst = articles_by_dead_links(result.links, 5)
+        if worst:
+            print("\nmost dead links: " + ", ".join(f"{path} ({count})" for path, count in worst), file=out)
+        rotting = [row for row in outlet_rows(result.links) if row.dead][:5]
+        if rotting:
+            print("link rot by outlet: " + ", ".join(
+                f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot:.0%})" for row in rotting), file=out)  # fmt: skip
     if result.notes:
         print(file=out)
     for note in result.notes:
