@@ -145,7 +145,7 @@ def _report(result: RunResult, settings: Settings) -> Changes:
         changes = written.changes
         result.notes.append(f"reports written to {written.folder}")
     if changes.previous:
-        result.notes.append(
+        result.headline.append(
             f"since {changes.previous}: {len(changes.newly_dead)} newly dead, {len(changes.recovered)} recovered, "
             f"{len(changes.still_dead)} still dead, {len(changes.newly_archived)} newly archived, "
             f"{len(changes.newly_cited)} newly cited, {len(changes.no_longer_cited)} no longer cited"

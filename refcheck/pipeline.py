@@ -60,6 +60,8 @@ class RunResult:
     summary: Summary = field(default_factory=Summary)
     notes: list[str] = field(default_factory=list)
     """One-line remarks for the user about the run as a whole."""
+    headline: list[str] = field(default_factory=list)
+    """Lines shown before everything else (what changed since the last run)."""
 
 
 def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:

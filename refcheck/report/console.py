@@ -14,6 +14,8 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
     only the problems, skipped/unreadable files and the totals."""
     summary = result.summary
     problem_total = 0
+    for line in result.headline:
+        print(line, file=out)
     for document in result.documents:
         if document.skipped:
             print(f"{document.path}: skipped: {document.skipped}", file=out)

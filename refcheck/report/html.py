@@ -108,6 +108,8 @@ def render(
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>refcheck report {_e(generated_at)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>refcheck report <span class=muted>{_e(generated_at)}</span></h1>",
+        *_changes(changes),
+        "<h2>Summary</h2>",
         '<div class="cards">',
         f"<div class=card><b>{_e(summary.get('documents_read'))}</b>articles</div>",
         f"<div class=card><b>{_e(summary.get('unique_links'))}</b>unique links</div>",
@@ -115,7 +117,6 @@ def render(
     for status, count in sorted(statuses.items()):
         parts.append(f"<div class=card><b>{_e(count)}</b>{_e(status)}</div>")
     parts.append("</div>")
-    parts += _changes(changes)
     parts += _dead_table(links)
     parts += ["<h2>Trend</h2>", _trend_svg(history)]
     parts += _outlets(links)

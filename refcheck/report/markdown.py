@@ -42,6 +42,7 @@ def render(
     out: list[str] = [f"# refcheck report — {md(generated_at)}", ""]
     statuses = summary.get("statuses") or {}
     assert isinstance(statuses, dict)
+    out += _changes(changes)
     out += [
         "## Summary",
         "",
@@ -51,7 +52,6 @@ def render(
         f"- Archive copies found for {sum(1 for link in links.values() if link.archive and link.archive.available)} links",
         "",
     ]
-    out += _changes(changes)
     out += _dead_links(links)
     out += _outlets(outlet_rows(links))
     problem_lines = list(_problems(documents))
