@@ -53,7 +53,16 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
+        def _leave_once(self) -> None:
+            # Counted as done just before the answer goes out: once the client has the
+            # answer it may start its next request, possibly before this thread has
+            # finished, and that overlap must not look like a broken limit.
+            if not getattr(self, "_left", False):
+                self._left = True
+                stats.leave()
+
         def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+            self._leave_once()
             self.send_response(status)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -64,13 +73,14 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            self._left = False
             stats.enter(path)
             try:
                 self._route(path)
             except (BrokenPipeError, ConnectionResetError):
                 pass
             finally:
-                stats.leave()
+                self._leave_once()
 
         def do_HEAD(self) -> None:
             self._send(405)
@@ -125,6 +135,7 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
             elif path == "/huge":
                 self._stream_huge()
             elif path == "/drip":  # a byte at a time: never a read time-out, never done
+                self._leave_once()
                 self.send_response(200)
                 self.send_header("Content-Length", "100000")
                 self.end_headers()
@@ -148,6 +159,7 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
         def _stream_huge(self) -> None:
             """2 GB announced and streamed lazily; stops when the client hangs up."""
             size = 2 * 1024**3
+            self._leave_once()
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(size))
