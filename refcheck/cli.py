@@ -15,11 +15,12 @@ import typer
 from refcheck import __version__
 from refcheck.collect import InputError
 from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
+from refcheck.models import DEAD_STATUSES
 from refcheck.pipeline import RunResult, resolve, run
 from refcheck.report.changes import Changes, compare, load_previous
 from refcheck.report.console import write_summary
 from refcheck.report.files import previous_run, write_reports
-from refcheck.report.graph import build_graph
+from refcheck.report.graph import Graph, build_graph
 from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
 from refcheck.report.graph_formats import render as render_graph
 from refcheck.report.json import write_json
@@ -123,26 +124,28 @@ def main(
             result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
             _write_outputs(result, settings)
             raise
-    changes = _report(result, settings)
+    changes, built = _report(result, settings)
     if graph is not None:
-        _write_graph(result, graph, graph_out)
+        _write_graph(result, built, graph, graph_out)
     _write_outputs(result, settings, to_stderr=graph is not None and graph_out is None)
     raise typer.Exit(_exit_code(result, settings, changes))
 
 
-def _report(result: RunResult, settings: Settings) -> Changes:
-    """Write the run's report folder (unless --no-report) and say what changed."""
+def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | None]:
+    """Write the run's report folder (unless --no-report) and say what changed.
+    Returns the changes, and the citation graph when the reports built it."""
     root = Path(settings.report_dir)
     if settings.no_report:
         previous = previous_run(root)
         changes = compare(result.links, load_previous(previous), previous.name if previous else None, "")
+        built: Graph | None = None
     else:
         try:
             written = write_reports(result, root)
         except OSError as exc:
             result.notes.append(f"reports not written: {root}: {exc.strerror or exc}")
-            return compare(result.links, None, None, "")
-        changes = written.changes
+            return compare(result.links, None, None, ""), None
+        changes, built = written.changes, written.graph
         result.notes.append(f"reports written to {written.folder}")
     if changes.previous:
         result.headline.append(
@@ -150,11 +153,11 @@ def _report(result: RunResult, settings: Settings) -> Changes:
             f"{len(changes.still_dead)} still dead, {len(changes.newly_archived)} newly archived, "
             f"{len(changes.newly_cited)} newly cited, {len(changes.no_longer_cited)} no longer cited"
         )
-    return changes
+    return changes, built
 
 
-def _write_graph(result: RunResult, fmt: str, target: Path | None) -> None:
-    text = render_graph(build_graph(result.documents, result.links), fmt)
+def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> None:
+    text = render_graph(built or build_graph(result.documents, result.links), fmt)
     if target is None:
         sys.stdout.write(text)
         return
@@ -189,7 +192,7 @@ def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = 
     errors = sum(count for kind, count in problems.items() if kind in ("missing-footnote", "duplicate-footnote"))
     warnings = sum(count for kind, count in problems.items() if kind != "unlinked-work")
     statuses = result.summary.statuses
-    dead = statuses.get("dead", 0) + statuses.get("soft-404", 0)
+    dead = sum(statuses.get(status, 0) for status in DEAD_STATUSES)
     if "problems" in conditions and warnings:
         return EXIT_PROBLEMS
     if "footnote-errors" in conditions and errors:

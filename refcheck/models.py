@@ -191,6 +191,10 @@ class ArchiveCopy:
     """``availability`` or ``cdx``."""
 
 
+DEAD_STATUSES = frozenset({"dead", "soft-404"})
+"""The verdicts that count as a dead link in reports, rot rates and --fail-on."""
+
+
 @dataclass(slots=True)
 class LinkResult:
     """One entry per unique normalised URL of the corpus."""

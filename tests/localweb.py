@@ -172,17 +172,24 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1", stats: Stats | None = None) -> Iterator[tuple[str, Stats]]:
-    stats = stats or Stats()
-    server = ThreadingHTTPServer((host, 0), make_handler(stats))
+def running(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> Iterator[str]:
+    """A threaded HTTP server on ``host`` and a free port, stopped on exit; yields its base URL."""
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_address[1]}", stats
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve(host: str = "127.0.0.1", stats: Stats | None = None) -> Iterator[tuple[str, Stats]]:
+    stats = stats or Stats()
+    with running(make_handler(stats), host) as base:
+        yield base, stats
 
 
 def closed_port() -> int:
@@ -339,12 +346,5 @@ class ArchiveStandIn:
 @contextmanager
 def serve_archive() -> Iterator[tuple[str, ArchiveStandIn]]:
     archive = ArchiveStandIn()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), archive.handler())
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", archive
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(archive.handler()) as base:
+        yield base, archive

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from refcheck.models import LinkResult
-
-DEAD = frozenset({"dead", "soft-404"})
+from refcheck.models import DEAD_STATUSES, LinkResult
 
 
 @dataclass
@@ -63,7 +61,7 @@ def compare(links: dict[str, LinkResult], previous: dict[str, dict[str, Any]] | 
             today: str) -> Changes:  # fmt: skip
     changes = Changes(previous_name if previous is not None else None)
     if previous is None:
-        changes.newly_dead = sorted(url for url, link in links.items() if link.status in DEAD)
+        changes.newly_dead = sorted(url for url, link in links.items() if link.status in DEAD_STATUSES)
         changes.newly_cited = sorted(links)
         for url in changes.newly_dead:
             changes.still_dead.append(StillDead(url, today, 1))
@@ -72,12 +70,12 @@ def compare(links: dict[str, LinkResult], previous: dict[str, dict[str, Any]] | 
         before = previous.get(url)
         if before is None:
             changes.newly_cited.append(url)
-            if link.status in DEAD:
+            if link.status in DEAD_STATUSES:
                 changes.newly_dead.append(url)
                 changes.still_dead.append(StillDead(url, today, 1))
             continue
-        was_dead = before.get("status") in DEAD
-        if link.status in DEAD:
+        was_dead = before.get("status") in DEAD_STATUSES
+        if link.status in DEAD_STATUSES:
             if was_dead:
                 streak = before.get("dead_streak") or {}
                 changes.still_dead.append(

@@ -28,9 +28,7 @@ from itertools import combinations
 from typing import Any
 
 from refcheck.extract.urls import domain_of_url
-from refcheck.models import Document, LinkResult
-
-DEAD = frozenset({"dead", "soft-404"})
+from refcheck.models import DEAD_STATUSES, Document, LinkResult
 
 
 @dataclass
@@ -166,7 +164,7 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> 
             if target is None:
                 continue
             urls.add(citation.url)
-            is_dead = link is not None and link.status in DEAD
+            is_dead = link is not None and link.status in DEAD_STATUSES
             _count(graph, article, target, target, citation.kind, is_dead)
             sources.add(target)
         for mention in document.mentions:

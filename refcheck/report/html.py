@@ -16,12 +16,11 @@ import math
 from collections.abc import Iterable
 from html import escape
 
-from refcheck.models import Document, LinkResult
+from refcheck.models import DEAD_STATUSES, Document, LinkResult
 from refcheck.report.changes import Changes
 from refcheck.report.graph import Graph
 from refcheck.report.stats import articles_by_dead_links, outlet_rows
 
-DEAD = ("dead", "soft-404")
 STATUS_COLOURS = {
     "ok": "#2e7d32", "dead": "#c62828", "soft-404": "#ef6c00", "blocked": "#6a1b9a", "rate-limited": "#8d6e63",
     "server-error": "#ad1457", "timeout": "#546e7a", "error": "#455a64", "unknown": "#9e9e9e", "skipped": "#bdbdbd",
@@ -154,7 +153,7 @@ def _dead_table(links: dict[str, LinkResult]) -> list[str]:
         '<table class="sortable" id="dead"><thead><tr><th>Article</th><th>Line</th><th>Note</th><th>Link</th>'
         "<th>Verdict</th><th>Archive copy</th></tr></thead><tbody>",
     ]
-    for link in sorted((item for item in links.values() if item.status in DEAD), key=lambda item: item.url):
+    for link in sorted((item for item in links.values() if item.status in DEAD_STATUSES), key=lambda item: item.url):
         archive = (
             _link(link.archive.url, link.archive.timestamp or "archived copy")
             if link.archive and link.archive.available
@@ -198,7 +197,7 @@ def _articles(documents: Iterable[Document], links: dict[str, LinkResult]) -> li
                 f"<details><summary>{_e(document.path)} — {_e(document.skipped or document.error)}</summary></details>"
             )
             continue
-        dead = sum(1 for c in document.citations if links.get(c.url) and links[c.url].status in DEAD)
+        dead = sum(1 for c in document.citations if links.get(c.url) and links[c.url].status in DEAD_STATUSES)
         head = (
             f"{_e(document.path)} — {_e(document.publisher or 'publisher unknown')}, {_e(document.date or 'date unknown')}"
             f"; {len(document.citations)} citations, {dead} dead, {len(document.problems)} problems"
@@ -210,7 +209,7 @@ def _articles(documents: Iterable[Document], links: dict[str, LinkResult]) -> li
             rows.append(
                 f"<tr><td class=n>{citation.line}</td><td class=n>{_e(citation.footnote if citation.footnote is not None else '')}</td>"
                 f"<td>{_e(citation.kind)}</td><td>{_e(citation.text)}</td>"
-                f'<td class="{"dead" if status in DEAD else "ok" if status == "ok" else ""}">{_e(status)}</td></tr>'
+                f'<td class="{"dead" if status in DEAD_STATUSES else "ok" if status == "ok" else ""}">{_e(status)}</td></tr>'
             )
         problems = "".join(f"<li>line {p.line}: {_e(p.kind)} — {_e(p.message)}</li>" for p in document.problems)
         out.append(

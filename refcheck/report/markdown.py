@@ -8,13 +8,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from refcheck.models import Document, LinkResult
+from refcheck.models import DEAD_STATUSES, Document, LinkResult
 from refcheck.report.changes import Changes
 from refcheck.report.graph import Graph
 from refcheck.report.graph_formats import mermaid
 from refcheck.report.stats import OutletRow, outlet_rows
 
-DEAD = ("dead", "soft-404")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -86,7 +85,7 @@ def _changes(changes: Changes) -> list[str]:
 
 
 def _dead_links(links: dict[str, LinkResult]) -> list[str]:
-    dead = [link for link in links.values() if link.status in DEAD]
+    dead = [link for link in links.values() if link.status in DEAD_STATUSES]
     out = ["## Dead links", ""]
     if not dead:
         return [*out, "None.", ""]

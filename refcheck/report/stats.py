@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from refcheck.models import LinkResult
+from refcheck.models import DEAD_STATUSES, LinkResult
 
-DEAD = frozenset({"dead", "soft-404"})
 NOT_KNOWN = frozenset({"unknown", "unchecked", "blocked", "rate-limited", "timeout", "error", "server-error"})
 
 
@@ -33,7 +32,7 @@ def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
         if row is None:
             row = rows[domain] = OutletRow(domain, 0, 0, 0)
         row.links += 1
-        row.dead += link.status in DEAD
+        row.dead += link.status in DEAD_STATUSES
         row.unknown += link.status in NOT_KNOWN
     return sorted(rows.values(), key=lambda row: (-row.dead, -row.links, row.domain))
 
@@ -41,7 +40,7 @@ def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
 def articles_by_dead_links(links: dict[str, LinkResult], limit: int = 10) -> list[tuple[str, int]]:
     counts: Counter[str] = Counter()
     for link in links.values():
-        if link.status in DEAD:
+        if link.status in DEAD_STATUSES:
             for path in {cited.path for cited in link.cited_by}:
                 counts[path] += 1
     return counts.most_common(limit)
