@@ -165,3 +165,16 @@ def test_terminal_summary_and_quiet(tmp_path: Path) -> None:
         == "1 of 1 articles read, 2 citations, 2 unique links (1 dead, 1 ok), 0 footnote problems"
     )
     assert quiet.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_run_folders_never_collide_and_history_survives_damage(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from refcheck.report.files import new_run_folder, previous_run, read_history
+
+    now = datetime(2026, 11, 21, 3, 0, 0, tzinfo=UTC)
+    first, second, third = (new_run_folder(tmp_path, now) for _ in range(3))
+    assert [first.name, second.name, third.name] == ["2026-11-21T030000", "2026-11-21T030000-2", "2026-11-21T030000-3"]
+    assert previous_run(tmp_path) == third
+    (tmp_path / "history.jsonl").write_text('{"run": "a", "statuses": {}}\n{broken\n\n{"run": "b", "statuses": {}}\n')
+    assert [row["run"] for row in read_history(tmp_path)] == ["a", "b"]
