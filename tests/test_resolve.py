@@ -314,6 +314,18 @@ def test_error_titles_in_several_languages(title: str) -> None:
     assert soft_404_reason("https://x.org/a/b", "https://x.org/a/b", body, False)
 
 
+@pytest.mark.parametrize("title", ["Flight 404 lands safely", "News 404: the archive", "Section 404 of the act"])
+def test_404_in_a_real_title_is_not_soft_404(title: str) -> None:
+    body = f"<html><head><title>{title}</title></head></html>".encode()
+    assert soft_404_reason("https://x.org/news/404/a", "https://x.org/news/404/a", body, False) is None
+
+
+@pytest.mark.parametrize("title", ["Error 404", "404 Error - Example", "Fehler 404", "404 page"])
+def test_404_error_titles_are_soft_404(title: str) -> None:
+    body = f"<html><head><title>{title}</title></head></html>".encode()
+    assert soft_404_reason("https://x.org/a/b", "https://x.org/a/b", body, False)
+
+
 def test_a_normal_page_is_not_soft_404() -> None:
     body = b"<html><head><title>Kurds and Damascus: the talks</title></head></html>"
     assert soft_404_reason("https://x.org/2018/08/story", "https://x.org/2018/08/story", body, False) is None

@@ -38,8 +38,10 @@ _NOT_FOUND_PATHS = re.compile(
     r"/(?:404|not[-_]?found|page[-_]?not[-_]?found|error[-_]?404|errors?/404|404\.html?|notfound\.html?)(?:/|$|\.)",
     re.IGNORECASE,
 )
+# "404" alone is not enough: "Flight 404" and "/news/404/…" titles are real pages.
+# It counts when the title starts with it ("404 - Example") or names an error with it.
 _NOT_FOUND_TITLES = re.compile(
-    r"\b404\b|not found|page (?:cannot|can't|could not) be found|no longer (?:available|exists)"
+    r"^\W*(?:error\s*)?404\b|\b(?:error|erreur|fehler|errore)\s*404\b|\b404\s*(?:error|page)\b|not found|page (?:cannot|can't|could not) be found|no longer (?:available|exists)"
     r"|(?:does not|doesn't) exist|page not available|seite nicht gefunden|nicht gefunden"
     r"|page introuvable|página no encontrada|pagina non trovata|página não encontrada"
     r"|страница не найдена|الصفحة غير موجودة|找不到|页面不存在|sayfa bulunamadı|הדף לא נמצא",
