@@ -103,6 +103,7 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     cache = Cache(Path(settings.cache_dir), warn=None)
     try:
         report = resolve_links(result.links, _resolve_settings(settings), cache, progress)
+        cache.prune()
     finally:
         cache.close()
     result.notes.extend(cache.warnings)

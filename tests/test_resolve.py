@@ -348,22 +348,51 @@ def test_retry_after_formats() -> None:
     assert _retry_after(httpx.Headers({})) is None
 
 
-def test_names_resolving_to_private_addresses_are_refused() -> None:
-    """This machine's own name resolves to a loopback or private address: refused
-    after DNS, without a byte sent to it."""
+def test_names_resolving_to_private_addresses_are_refused_at_connection(web: tuple[str, Stats]) -> None:
+    """'localhost' is not caught by name here (resolve() with allow_private=False
+    refuses it by name; this asks the transport with the name rule bypassed):
+    the resolver inside the connection pool refuses the loopback address it got
+    from DNS, so a name cannot pass one lookup and connect somewhere else."""
     import asyncio
-    import socket
 
-    from refcheck.resolve.safety import NameNotResolved, Refused, check_host
+    import httpx
 
-    name = socket.gethostname()
-    try:
-        socket.getaddrinfo(name, 80)
-    except OSError:
-        pytest.skip("this machine's name does not resolve here")
-    with pytest.raises((Refused, NameNotResolved)):
-        asyncio.run(check_host(name, 80, allow_private=False))
-    for literal in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "224.0.0.1", "0.0.0.0", "[fe80::1]"):
+    from refcheck.resolve.safety import AddressPolicy, Refused
+    from refcheck.resolve.transport import AiohttpTransport
+
+    base, stats = web
+    port = base.rsplit(":", 1)[1]
+
+    class NamesPass(AddressPolicy):
+        def check_name(self, host: str) -> None:
+            return None
+
+    async def fetch() -> BaseException | None:
+        transport = AiohttpTransport(NamesPass(allow_private=False))
+        try:
+            await transport.handle_async_request(httpx.Request("GET", f"http://localhost:{port}/ok"))
+        except httpx.ConnectError as exc:
+            return exc.__cause__
+        finally:
+            await transport.aclose()
+        return None
+
+    before = stats.total
+    cause = asyncio.run(fetch())
+    assert isinstance(cause, Refused) and "not public" in str(cause)
+    assert stats.total == before  # not a byte reached the server
+
+
+def test_private_literals_and_local_names_are_refused_by_name() -> None:
+    from refcheck.resolve.safety import AddressPolicy, Refused
+
+    policy = AddressPolicy(allow_private=False)
+    for host in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "224.0.0.1", "0.0.0.0", "[fe80::1]",
+                 "[::ffff:127.0.0.1]", "localhost", "LOCALHOST.", "printer.local", "db.internal"):  # fmt: skip
         with pytest.raises(Refused):
-            asyncio.run(check_host(literal, 80, allow_private=False))
-    asyncio.run(check_host("127.0.0.1", 80, allow_private=True))  # allowed when asked
+            policy.check_name(host)
+    policy.check_name("93.184.216.34")  # public literal
+    policy.check_name("example.org")  # names are judged on their addresses, after DNS
+    with pytest.raises(Refused):
+        policy.check_resolved("example.org", ["93.184.216.34", "192.168.1.1"])
+    AddressPolicy(allow_private=True).check_name("127.0.0.1")  # allowed when asked

@@ -2,15 +2,18 @@
 
 Only http and https. A host that is, or resolves to, a loopback, private,
 link-local (169.254.0.0/16: cloud metadata), multicast, reserved or otherwise
-non-global address is refused unless ``--allow-private`` is given; checked for
-the first URL and again at every redirect hop.
+non-global address is refused unless ``--allow-private`` is given. Names are
+checked by the transport's resolver on the very addresses it then connects to
+(so a name cannot pass a first lookup and resolve somewhere else for the
+connection: DNS rebinding), for the first URL and for every redirect hop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
+from collections.abc import Iterable
+
+_LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
 
 
 class Refused(Exception):
@@ -27,31 +30,45 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-async def check_host(host: str, port: int, allow_private: bool) -> None:
-    """Raise :class:`Refused` or :class:`NameNotResolved`; return when the host may be contacted."""
+class AddressPolicy:
+    """The private-address rule, with the answer for each host name remembered
+    (parsing an address costs more than the rest of a request's checks)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._names: dict[str, str | None] = {}
+
+    def check_name(self, host: str) -> None:
+        """Before any lookup: refuse non-public address literals and local names."""
+        if self.allow_private:
+            return
+        reason = self._names.get(host, "")
+        if reason == "":
+            reason = self._names[host] = _name_refusal(host)
+        if reason is not None:
+            raise Refused(reason)
+
+    def check_resolved(self, host: str, addresses: Iterable[str]) -> None:
+        """After DNS: refuse a name if any of its addresses is not public."""
+        if self.allow_private:
+            return
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+            if not _is_public(address):
+                raise Refused(f"{host} resolves to {address}, which is not public (use --allow-private to check it)")
+
+
+def _name_refusal(host: str) -> str | None:
     literal = host.strip("[]")
     try:
         address = ipaddress.ip_address(literal)
     except ValueError:
         address = None
     if address is not None:
-        if not allow_private and not _is_public(address):
-            raise Refused(f"address {literal} is not public (use --allow-private to check it)")
-        return
-    if host.lower() in ("localhost",) or host.lower().endswith((".localhost", ".local", ".internal")):
-        if not allow_private:
-            raise Refused(f"host {host} is local (use --allow-private to check it)")
-        return
-    if allow_private:
-        return  # httpx resolves it; nothing to refuse
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
-            raise NameNotResolved(f"{host}: name does not resolve") from None
-        raise NameNotResolved(f"{host}: {exc.strerror or exc}") from None
-    for info in infos:
-        resolved = ipaddress.ip_address(info[4][0])
-        if not _is_public(resolved):
-            raise Refused(f"{host} resolves to {resolved}, which is not public (use --allow-private to check it)")
+        if not _is_public(address):
+            return f"address {literal} is not public (use --allow-private to check it)"
+        return None
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(_LOCAL_NAME_SUFFIXES):
+        return f"host {host} is local (use --allow-private to check it)"
+    return None
