@@ -17,9 +17,9 @@ from refcheck.collect import InputError
 from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
 from refcheck.models import DEAD_STATUSES
 from refcheck.pipeline import RunResult, resolve, run
-from refcheck.report.changes import Changes, compare, load_previous
+from refcheck.report.changes import Changes, compare
 from refcheck.report.console import write_summary
-from refcheck.report.files import previous_run, write_reports
+from refcheck.report.files import previous_links, write_reports
 from refcheck.report.graph import Graph, build_graph
 from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
 from refcheck.report.graph_formats import render as render_graph
@@ -136,8 +136,9 @@ def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | Non
     Returns the changes, and the citation graph when the reports built it."""
     root = Path(settings.report_dir)
     if settings.no_report:
-        previous = previous_run(root)
-        changes = compare(result.links, load_previous(previous), previous.name if previous else None, "")
+        previous, links, warnings = previous_links(root)
+        result.notes.extend(warnings)
+        changes = compare(result.links, links, previous.name if previous else None, "")
         built: Graph | None = None
     else:
         try:
@@ -146,6 +147,7 @@ def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | Non
             result.notes.append(f"reports not written: {root}: {exc.strerror or exc}")
             return compare(result.links, None, None, ""), None
         changes, built = written.changes, written.graph
+        result.notes.extend(written.warnings)
         result.notes.append(f"reports written to {written.folder}")
     if changes.previous:
         result.headline.append(
@@ -220,4 +222,6 @@ def entry() -> None:
         message = " ".join(exc.format_message().split())
         print(f"refcheck: {message} (see 'refcheck --help')", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+    if outcome == 130:  # typer turns Ctrl-C into exit code 130
+        print("refcheck: interrupted", file=sys.stderr)
     sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)

@@ -19,6 +19,7 @@ from refcheck.collect import FORMATS, InputError, SourceFile, collect
 from refcheck.config import Settings, save_keys
 from refcheck.extract import ExtractContext, OutletIndex, extract_file
 from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
+from refcheck.redact import redact
 from refcheck.resolve.archive import ArchiveSettings
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.check import CheckSettings
@@ -62,6 +63,9 @@ class RunResult:
     """One-line remarks for the user about the run as a whole."""
     headline: list[str] = field(default_factory=list)
     """Lines shown before everything else (what changed since the last run)."""
+    fetch_urls: dict[str, str] = field(default_factory=dict, repr=False)
+    """Shown (credentials masked) URL -> the URL to fetch, for links with user-info;
+    kept in memory only, never written anywhere."""
 
 
 def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
@@ -78,6 +82,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
         if progress is not None:
             progress(item.name)
         document = extract_file(item, context, settings.max_file_size)
+        _hide_credentials(document, result.fetch_urls)
         _tally(document, result)
         result.documents.append(document)
     if summary.documents == 0:
@@ -102,10 +107,11 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     offline) from the network. Updates the summary and the run's notes."""
     cache = Cache(Path(settings.cache_dir), warn=None)
     try:
-        report = resolve_links(result.links, _resolve_settings(settings), cache, progress)
+        report = resolve_links(result.links, _resolve_settings(settings), cache, progress, result.fetch_urls)
         cache.prune()
     finally:
         cache.close()
+        _count_statuses(result)  # also when interrupted: the summary shows what was found
     result.notes.extend(cache.warnings)
     result.notes.extend(report.notes)
     if settings.offline:
@@ -143,6 +149,26 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
             headers={**settings.headers, **({"User-Agent": settings.user_agent} if settings.user_agent else {})},
         ),
     )
+
+
+def _hide_credentials(document: Document, fetch_urls: dict[str, str]) -> None:
+    """Mask URL user-info everywhere in the document (it is reported and
+    cached); remember the real URL of each masked link for the checker."""
+    for citation in document.citations:
+        shown = redact(citation.url)
+        if shown != citation.url:
+            fetch_urls[shown] = citation.url
+            citation.url = shown
+        citation.text = redact(citation.text)
+    for note in document.footnotes:
+        note.text = redact(note.text)
+        note.urls = [redact(url) for url in note.urls]
+    for problem in document.problems:
+        problem.message = redact(problem.message)
+    if document.url:
+        document.url = redact(document.url)
+    if document.republished_from:
+        document.republished_from = redact(document.republished_from)
 
 
 def _tally(document: Document, result: RunResult) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,19 +28,40 @@ from refcheck.report.json import write_json
 _RUN_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(?:-\d+)?$")
 
 
+LOOK_BACK = 5  # earlier runs tried when the newest one's report is unreadable
+
+
 @dataclass
 class Written:
     folder: Path
     changes: Changes
     graph: Graph
+    warnings: list[str]
 
 
 def previous_run(root: Path) -> Path | None:
     """The newest earlier run in ``root`` (by name: they sort by time)."""
-    if not root.is_dir():
-        return None
-    runs = sorted((p for p in root.iterdir() if p.is_dir() and _RUN_FOLDER.match(p.name)), key=_run_key)
+    runs = _runs(root)
     return runs[-1] if runs else None
+
+
+def _runs(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if p.is_dir() and _RUN_FOLDER.match(p.name)), key=_run_key)
+
+
+def previous_links(root: Path) -> tuple[Path | None, dict[str, dict[str, object]] | None, list[str]]:
+    """The newest earlier run whose report.json can be read, its links, and a
+    warning for each newer run passed over (killed while writing, damaged):
+    an unreadable report must not make every dead link look new."""
+    warnings: list[str] = []
+    for folder in reversed(_runs(root)[-LOOK_BACK:]):
+        links = load_previous(folder)
+        if links is not None:
+            return folder, links, warnings
+        warnings.append(f"report {folder / 'report.json'} is missing or damaged; compared with an earlier run")
+    return None, None, warnings
 
 
 def _run_key(path: Path) -> tuple[str, int]:
@@ -62,8 +84,7 @@ def new_run_folder(root: Path, now: datetime) -> Path:
 
 def write_reports(result: RunResult, root: Path) -> Written:
     now = datetime.now(UTC)
-    previous_folder = previous_run(root)
-    previous = load_previous(previous_folder)
+    previous_folder, previous, warnings = previous_links(root)
     changes = compare(result.links, previous, previous_folder.name if previous_folder else None, now.date().isoformat())
     graph = build_graph(result.documents, result.links)
     folder = new_run_folder(root, now)
@@ -82,12 +103,15 @@ def write_reports(result: RunResult, root: Path) -> Written:
     for fmt, name in (("json", "graph.json"), ("graphml", "graph.graphml"), ("dot", "graph.dot")):
         (folder / name).write_text(render(graph, fmt), "utf-8")
     _append_history(root, result, folder)
+    history, damaged = _read_history(root)
+    if damaged:
+        warnings.append(_set_history_aside(root, history, damaged))
     (folder / "report.html").write_text(
-        html.render(result.generated_at, result.documents, result.links, summary, changes, graph, read_history(root)),
+        html.render(result.generated_at, result.documents, result.links, summary, changes, graph, history),
         "utf-8",
     )
     _point_latest(root, folder)
-    return Written(folder, changes, graph)
+    return Written(folder, changes, graph, warnings)
 
 
 def _append_history(root: Path, result: RunResult, folder: Path) -> None:
@@ -105,8 +129,11 @@ def _append_history(root: Path, result: RunResult, folder: Path) -> None:
     }
     line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
     # One write on an O_APPEND descriptor: lines of concurrent runs do not interleave.
-    descriptor = os.open(root / "history.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    descriptor = os.open(root / "history.jsonl", os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        size = os.fstat(descriptor).st_size
+        if size and os.pread(descriptor, 1, size - 1) != b"\n":
+            line = b"\n" + line  # a torn last line (a run killed while writing) stays on its own line
         os.write(descriptor, line)
     finally:
         os.close(descriptor)
@@ -114,19 +141,40 @@ def _append_history(root: Path, result: RunResult, folder: Path) -> None:
 
 def read_history(root: Path) -> list[dict[str, object]]:
     """All runs' rows; a damaged line is skipped (and the rest kept)."""
+    return _read_history(root)[0]
+
+
+def _read_history(root: Path) -> tuple[list[dict[str, object]], int]:
     rows: list[dict[str, object]] = []
+    damaged = 0
     try:
         text = (root / "history.jsonl").read_text("utf-8", errors="replace")
     except OSError:
-        return rows
+        return rows, 0
     for line in text.splitlines():
         try:
             row = json.loads(line)
         except ValueError:
-            continue
+            row = None
         if isinstance(row, dict):
             rows.append(row)
-    return rows
+        elif line.strip():
+            damaged += 1
+    return rows, damaged
+
+
+def _set_history_aside(root: Path, rows: list[dict[str, object]], damaged: int) -> str:
+    """Keep a copy of a damaged history and rebuild it from its readable lines."""
+    history = root / "history.jsonl"
+    aside = root / f"history.jsonl.damaged-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    rebuilt = root / f".history-{os.getpid()}.jsonl"
+    try:
+        shutil.copyfile(history, aside)
+        rebuilt.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
+        os.replace(rebuilt, history)
+    except OSError as exc:
+        return f"{history}: {damaged} damaged lines skipped (could not set it aside: {exc.strerror or exc})"
+    return f"{history}: {damaged} damaged lines; copy kept as {aside.name}, history rebuilt from the {len(rows)} readable ones"
 
 
 def _point_latest(root: Path, folder: Path) -> None:

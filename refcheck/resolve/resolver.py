@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from refcheck.models import HistoryEntry, Hop, LinkResult
+from refcheck.redact import redact, without_userinfo
 from refcheck.resolve.archive import Archive, ArchiveSettings
 from refcheck.resolve.cache import DAY, Cache
 from refcheck.resolve.check import Checker, CheckSettings
@@ -70,8 +71,11 @@ def resolve_links(
     settings: ResolveSettings,
     cache: Cache | None,
     progress: Callable[[LinkResult], None] | None = None,
+    fetch_urls: dict[str, str] | None = None,
 ) -> ResolveReport:
-    return asyncio.run(_resolve(links, settings, cache, progress))
+    """Verdicts for ``links`` (keyed by their shown URL). ``fetch_urls`` maps a
+    shown URL whose credentials were masked to the URL to fetch."""
+    return asyncio.run(_resolve(links, settings, cache, progress, fetch_urls or {}))
 
 
 async def _resolve(
@@ -79,17 +83,20 @@ async def _resolve(
     settings: ResolveSettings,
     cache: Cache | None,
     progress: Callable[[LinkResult], None] | None,
+    fetch_urls: dict[str, str],
 ) -> ResolveReport:
     report = ResolveReport()
     pending: dict[str, list[LinkResult]] = defaultdict(list)
     for link in links.values():
         parts = urlsplit(link.url)
-        if "://" not in link.url or not parts.hostname:
-            _apply(link, Verdict("invalid", error="not a valid URL"), now_iso())
-            continue
-        if parts.scheme not in ("http", "https"):
+        if parts.scheme and parts.scheme not in ("http", "https"):
             _apply(link, Verdict("skipped", error=f"unsupported scheme {parts.scheme}:"), now_iso())
             continue
+        problem = _address_problem(link.url, parts)
+        if problem is not None:
+            _apply(link, Verdict("invalid", error=problem), now_iso())
+            continue
+        assert parts.hostname is not None  # _address_problem checked it
         if cache is not None:
             stored = _load(link, cache)
             if not settings.refresh and _reuse(link, stored, settings.max_age_days):
@@ -108,23 +115,31 @@ async def _resolve(
     # back-off, redirects, a server that drips its body a byte at a time).
     per_link_cap = check.link_time_limit or check.timeout * (check.retries + 1) * 2 + check.retry_after_cap + 5
     answered = False
+    witnesses: dict[str, str] = {}
+    """Host -> a URL it answered this run, the most recent hosts last."""
+
+    async def check_one(link: LinkResult) -> Verdict:
+        try:
+            async with asyncio.timeout(per_link_cap):  # not wait_for: no extra task per link
+                return await checker.check(fetch_urls.get(link.url, link.url))
+        except TimeoutError:
+            return Verdict("timeout", error=f"no verdict within {per_link_cap:.0f} s (total time per link)",
+                           network_answered=True)  # fmt: skip
 
     async def work(queue: list[LinkResult]) -> None:
         nonlocal answered
         while queue:
             link = queue.pop()
-            try:
-                async with asyncio.timeout(per_link_cap):  # not wait_for: no extra task per link
-                    verdict = await checker.check(link.url)
-            except TimeoutError:
-                verdict = Verdict("timeout", error=f"no verdict within {per_link_cap:.0f} s (total time per link)",
-                                  network_answered=True)  # fmt: skip
+            verdict = await check_one(link)
             checked_at = now_iso()
             report.checked += 1
             _apply(link, verdict, checked_at)
             if verdict.network_answered:
                 answered = True
                 writes.add(link, verdict, checked_at)
+                host = urlsplit(link.url).hostname or ""
+                witnesses.pop(host, None)
+                witnesses[host] = fetch_urls.get(link.url, link.url)
             elif verdict.status in _NETWORK_FAILURES:
                 held_back.append((link, verdict, checked_at))  # judged once we know the network worked
             if progress is not None:
@@ -134,6 +149,8 @@ async def _resolve(
         await asyncio.gather(
             *(work(queue) for queue in pending.values() for _ in range(min(settings.per_host, len(queue))))
         )
+        if held_back and answered:
+            held_back = await _second_opinion(held_back, list(witnesses.values())[-3:], check_one, writes, report)
     finally:
         writes.flush()
         await checker.aclose()
@@ -151,6 +168,64 @@ async def _resolve(
     elif cache is not None:
         cache.set_many([_entry(link, verdict, checked_at) for link, verdict, checked_at in held_back])
     return report
+
+
+async def _second_opinion(
+    held_back: list[tuple[LinkResult, Verdict, str]],
+    witnesses: list[str],
+    check_one: Callable[[LinkResult], Awaitable[Verdict]],
+    writes: _WriteBatch,
+    report: ResolveReport,
+) -> list[tuple[LinkResult, Verdict, str]]:
+    """Links that failed without any server answering (DNS, refused, time-out)
+    while others answered: was it them, or did the network drop part-way? Ask
+    hosts that answered earlier (witnesses). None answers now: the network is
+    gone, and those links are ``unknown`` and not cached. One answers: each
+    failed link is checked once more, and the second verdict stands (a passing
+    outage is not link rot)."""
+    alive = False
+    for witness in (LinkResult(url, None) for url in witnesses):
+        if (await check_one(witness)).network_answered:
+            alive = True
+            break
+    if not alive:
+        for link, verdict, _ in held_back:
+            link.status, link.alive = "unknown", None
+            link.error = f"network stopped answering during the run: {verdict.error}"
+            _forget_last_check(link)
+        report.network_down = True
+        report.notes.append(
+            f"the network stopped answering during the run (hosts that had answered no longer do): {len(held_back)}"
+            " links are 'unknown' (not dead) and nothing about them was cached; the next run checks them"
+        )
+        return []
+
+    async def again(item: tuple[LinkResult, Verdict, str]) -> tuple[LinkResult, Verdict, str] | None:
+        link = item[0]
+        verdict = await check_one(link)
+        checked_at = now_iso()
+        _forget_last_check(link)
+        _apply(link, verdict, checked_at)
+        if verdict.network_answered:
+            writes.add(link, verdict, checked_at)
+            return None
+        return (link, verdict, checked_at) if verdict.status in _NETWORK_FAILURES else None
+
+    still = [item for item in await asyncio.gather(*(again(item) for item in held_back)) if item is not None]
+    recovered = len(held_back) - len(still)
+    if recovered:
+        report.notes.append(
+            f"{recovered} of {len(held_back)} links that failed to connect answered when checked again"
+            " (a passing outage); their second verdict stands"
+        )
+    return still
+
+
+def _forget_last_check(link: LinkResult) -> None:
+    """Undo what _apply added to the link's history for a check that does not count."""
+    if link.history:
+        link.history = link.history[:-1]
+    link.failures = max(0, link.failures - 1)
 
 
 class _WriteBatch:
@@ -194,12 +269,14 @@ async def _archive_lookups(
     archive = Archive(settings.archive_settings, cache)
     try:
         for link in wanted:
-            link.archive = await archive.closest(link.url, _cited_date(link), offline=settings.offline)
+            # The archive is asked about the address, never about its credentials.
+            address = without_userinfo(link.url)
+            link.archive = await archive.closest(address, _cited_date(link), offline=settings.offline)
         if settings.save_missing and not settings.offline:
             saved = 0
             for link in wanted:
                 if link.status == "ok" and link.archive is not None and link.archive.available is False:
-                    copy, reason = await archive.save(link.url)
+                    copy, reason = await archive.save(without_userinfo(link.url))
                     if copy.available:
                         link.archive = copy
                         saved += 1
@@ -214,6 +291,25 @@ async def _archive_lookups(
     return archive.answered
 
 
+_BAD_HOST_CHARACTERS = frozenset(' <>"{}|\\^`%@/?#')
+
+
+def _address_problem(url: str, parts: SplitResult) -> str | None:
+    """Why ``url`` cannot be an http(s) address at all, or None."""
+    if "://" not in url or not parts.hostname:
+        return "not a valid URL (no host)"
+    host = parts.hostname
+    if any(character in _BAD_HOST_CHARACTERS or ord(character) < 0x21 for character in host) and not (
+        host.startswith("[") or ":" in host
+    ):
+        return f"not a valid host name: {host[:80]!r}"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+    except ValueError as exc:
+        return f"not a valid port: {exc}"
+    return None
+
+
 def _cited_date(link: LinkResult) -> str | None:
     """When the link was cited: the earliest date among the citing notes/articles."""
     dates = sorted(cited.date for cited in link.cited_by if cited.date)
@@ -221,6 +317,13 @@ def _cited_date(link: LinkResult) -> str | None:
 
 
 def _apply(link: LinkResult, verdict: Verdict, checked_at: str) -> None:
+    # User-info, the link's own or from a server's Location, is never reported or cached.
+    if verdict.final_url and "@" in verdict.final_url:
+        verdict.final_url = redact(verdict.final_url)
+    if any("@" in hop.url for hop in verdict.redirects):
+        verdict.redirects = [Hop(redact(hop.url), hop.status) for hop in verdict.redirects]
+    if verdict.error and "@" in verdict.error:
+        verdict.error = redact(verdict.error)
     link.status = verdict.status  # type: ignore[assignment]
     link.alive = verdict.alive
     link.http_status = verdict.http_status

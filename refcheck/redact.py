@@ -1,0 +1,30 @@
+"""Credentials in URLs (``https://user:password@host/``) never leave the run.
+
+A corpus may carry a URL with a user name and password in it (pasted from a
+browser, an intranet link). refcheck checks such a link with them -- sent only
+to that host, never to a host a redirect leads to -- but every report, log line
+and cache entry shows ``https://***@host/`` instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "***"
+# The authority's user-info: after "scheme://", up to an "@" that comes before
+# any "/", "?", "#" or space (a later "@" is part of the path or query).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the user-info of every URL in it replaced by ``***``."""
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(lambda match: f"{match.group(1)}{MASK}@", text)
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with no user-info at all (for asking third parties, e.g. the archive, about it)."""
+    if "@" not in url:
+        return url
+    return _USERINFO.sub(lambda match: match.group(1), url, count=1)
