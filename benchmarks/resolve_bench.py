@@ -199,13 +199,13 @@ class Farm:
 # --------------------------------------------------------------------------- corpus
 
 
-def write_corpus(folder: Path, urls: list[str]) -> dict[str, int]:
-    """N = U/20 articles (at least 20); every URL cited once, half of them once more
-    in another article (repeats across articles), notes "(N) Source, 28 August 2018, URL"."""
+def write_corpus(folder: Path, urls: list[str], articles: int | None = None) -> dict[str, int]:
+    """N = U/20 articles (at least 20) unless given; every URL cited once, half of them once
+    more in another article (repeats across articles), notes "(N) Source, 28 August 2018, URL"."""
     rng = random.Random(2)
     citations = urls + rng.sample(urls, len(urls) // 2)
     rng.shuffle(citations)
-    articles = max(20, len(urls) // 20)
+    articles = articles or max(20, len(urls) // 20)
     folder.mkdir(parents=True)
     per = -(-len(citations) // articles)
     for index in range(articles):
@@ -589,7 +589,9 @@ def main() -> None:
             BU, BK = args.big_urls, 500
             print(f"(e) cold U={BU} over {BK} hosts, latency 20 ms, interval 0 (one run)", flush=True)
             big_corpus = tmp / "corpus-big"
-            write_corpus(big_corpus, farm.urls(BU, BK))
+            big_info = write_corpus(big_corpus, farm.urls(BU, BK), articles=10_000)  # the load test: 10,000 articles
+            notes.append(f"(e) is also the load test: {big_info['articles']:,} articles, {big_info['citations']:,} "
+                         f"citations of {BU:,} unique URLs over {BK} hosts (127.0.0.1 ... 127.0.1.250).")  # fmt: skip
             try:
                 rows["e"] = cold("e", 0.020, 0.0, big_corpus, BK, 1, timeout=900)
             except subprocess.TimeoutExpired:

@@ -5,6 +5,7 @@ from a hostile corpus runs. Skips only where no Chromium can be found."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,17 @@ def test_report_renders_and_hostile_input_stays_inert(tmp_path: Path) -> None:
         )
         (corpus / "evil.md").write_text(
             f"---\ntitle: '{HOSTILE_TITLE}'\npublisher: '{HOSTILE_TITLE}'\n---\n# {HOSTILE_TITLE}\n\n"
-            f"Text[^1].\n\n[^1]: See {HOSTILE_URL}\n",
+            f"Text[^1] and [a click](javascript:document.body.setAttribute('data-pwned',3)).\n\n"
+            f"[^1]: See {HOSTILE_URL}\n",
+            encoding="utf-8",
+        )
+        (corpus / "evil.html").write_text(
+            "<html><head><title></title></script><script>document.body.setAttribute('data-pwned',4)</script>"
+            "</title><meta name='author' content='\"><svg onload=document.body.setAttribute(`data-pwned`,5)>'>"
+            "</head><body><p>Said <a href=\"javascript:document.body.setAttribute('data-pwned',6)\">here</a>"
+            "<sup><a href='#fn1'>1</a></sup> and <iframe src='data:text/html,<script>parent.pwn()</script>'>"
+            "</iframe></p><ol class='references'><li id='fn1'>Evil, 2018, "
+            "https://x.test/<style>body{display:none}</style></li></ol></body></html>",
             encoding="utf-8",
         )
         done = subprocess.run([sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
@@ -57,7 +68,8 @@ def test_report_renders_and_hostile_input_stays_inert(tmp_path: Path) -> None:
     body = dom.split("<body", 1)[1].split(">", 1)[0]
     assert 'data-ready="yes"' in body  # our script ran (its hash is in the CSP)
     assert "data-pwned" not in body  # nothing from the corpus did
-    assert "<img" not in dom  # the payload is text, not an element
+    assert "<img" not in dom and not re.findall(r'<svg(?! id="(?:trend|graph)")', dom)  # payloads are text
+    assert "<iframe" not in dom and "href=\"javascript:" not in dom.lower() and "<style>body" not in dom
     assert dom.count("<script") == 1
     assert 'id="graph"' in dom and dom.count('class="node"') >= 3
     assert 'id="trend"' in dom

@@ -148,6 +148,10 @@ def test_a_name_that_resolves_to_loopback_is_refused_after_dns() -> None:
         ("file:///etc/passwd", "skipped"),
         ("http://exa mple.org/", "invalid"),
         ("http://example.org:99999/", "invalid"),
+        ("http://2130706433/", "invalid"),  # 127.0.0.1 as one number
+        ("http://127.1/", "invalid"),  # 127.0.0.1, shortened
+        ("http://0x7f000001/", "invalid"),
+        ("http://017700000001/", "invalid"),  # octal
     ],
 )
 def test_hostile_urls_get_a_verdict_without_a_request(url: str, status: str) -> None:

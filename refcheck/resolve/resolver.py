@@ -15,6 +15,7 @@ included -- those links become ``unknown`` and nothing about them is cached.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -291,6 +292,8 @@ async def _archive_lookups(
     return archive.answered
 
 
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?$", re.IGNORECASE)
+_DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
 _BAD_HOST_CHARACTERS = frozenset(' <>"{}|\\^`%@/?#')
 
 
@@ -303,6 +306,10 @@ def _address_problem(url: str, parts: SplitResult) -> str | None:
         host.startswith("[") or ":" in host
     ):
         return f"not a valid host name: {host[:80]!r}"
+    if _NUMERIC_HOST.match(host) and not _DOTTED_QUAD.match(host):
+        # 2130706433, 127.1, 0x7f000001: forms that socket libraries map onto an
+        # address (here 127.0.0.1) but that no real link uses.
+        return f"not a canonical IPv4 address: {host}"
     try:
         parts.port  # noqa: B018 - raises on a port that is not a number or out of range
     except ValueError as exc:
