@@ -52,8 +52,8 @@ class _SafeResolver(AbstractResolver):
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """At most ``per_host`` connections per host; address policy on every
-    connection; no cookies kept; bodies not decompressed here (httpx's
-    ``aiter_bytes`` does that, chunk by chunk, so a compression bomb is read only
+    connection; no cookies kept; bodies not decompressed here (the checker
+    inflates the first 64 KiB itself, never more: a compression bomb is read only
     as far as the caller reads)."""
 
     def __init__(self, policy: AddressPolicy, per_host: int = 4, tls: ssl.SSLContext | None = None) -> None:
