@@ -24,7 +24,7 @@ def web() -> Iterator[tuple[str, Stats]]:
 
 def settings(**overrides: object) -> ResolveSettings:
     check = CheckSettings(timeout=1.0, retries=1, allow_private=True, per_host=4, backoff_initial=0.05, backoff_max=0.1)
-    base = ResolveSettings(per_host=4, host_interval=0.0, check=check)
+    base = ResolveSettings(per_host=4, host_interval=0.0, check=check, archive="none")  # archive: test_archive.py
     for key, value in overrides.items():
         if hasattr(check, key) and not hasattr(base, key):
             setattr(check, key, value)

@@ -195,7 +195,10 @@ class Checker:
                 return Verdict("dead", None, current, hops, f"domain does not resolve: {exc}", None, answered)
             except Refused as exc:  # the name resolved to a private address
                 return Verdict("skipped", None, current, hops, str(exc), None, answered)
-            except httpx.InvalidURL as exc:
+            except (httpx.InvalidURL, ValueError) as exc:  # ValueError: a bad IDNA label, port (httpx, yarl)
+                if hops:  # the link is fine; the server's answer is not
+                    return Verdict("error", hops[-1].status, current, hops, f"redirect to an invalid address: {exc}",
+                                   None, True)  # fmt: skip
                 return Verdict("invalid", None, current, hops, f"invalid address: {exc}", None, answered)
             except _RateLimitedBeyondCap as exc:
                 return Verdict("rate-limited", exc.answer.status, current, hops, str(exc), None, True)
@@ -210,7 +213,11 @@ class Checker:
             answered = True
             if 300 <= answer.status < 400 and "location" in answer.headers:
                 hops.append(Hop(current, answer.status))
-                target = urljoin(current, answer.headers["location"].strip())
+                try:
+                    target = urljoin(current, answer.headers["location"].strip())
+                except ValueError as exc:  # "http://[::1" and the like
+                    return Verdict("error", answer.status, current, hops, f"redirect to an invalid address: {exc}",
+                                   None, True)  # fmt: skip
                 target = target.split("#", 1)[0]
                 if target in seen:
                     return Verdict("error", answer.status, target, hops, "redirect loop", None, True)
@@ -346,7 +353,8 @@ def _transport_failure(exc: httpx.TransportError, host: str) -> Exception:
     if isinstance(cause, aiohttp.ClientConnectorDNSError) or any(h in message.lower() for h in _DNS_FAILURE_HINTS):
         return NameNotResolved(f"{host}: {message}")
     if isinstance(cause, aiohttp.ClientConnectorCertificateError):  # the same certificate on a retry
-        return _Transient(f"TLS failure: {message}", final=True)
+        detail = getattr(cause.certificate_error, "verify_message", None) or message
+        return _Transient(f"TLS failure: certificate not accepted ({detail})", final=True)
     if isinstance(cause, aiohttp.ClientSSLError | ssl.SSLError):
         return _Transient(f"TLS failure: {message}")
     if isinstance(exc, httpx.ConnectTimeout):

@@ -35,6 +35,8 @@ HISTORY_LIMIT = 30
 KEEP_LINK_FOR = 180 * DAY  # a link's history is kept this long after its last check
 # Outcomes that, without any server answering, may only mean that there is no network.
 _NETWORK_FAILURES = frozenset({"dead", "error", "timeout"})
+# Verdicts that rest on a complete HTTP answer (not a time-out, a 429 or a reset).
+_PROMPT_ANSWERS = frozenset({"ok", "dead", "soft-404", "blocked"})
 
 
 @dataclass
@@ -138,9 +140,10 @@ async def _resolve(
             if verdict.network_answered:
                 answered = True
                 writes.add(link, verdict, checked_at)
-                host = urlsplit(link.url).hostname or ""
-                witnesses.pop(host, None)
-                witnesses[host] = fetch_urls.get(link.url, link.url)
+                if verdict.status in _PROMPT_ANSWERS:  # a host that answered promptly can vouch for the network
+                    host = urlsplit(link.url).hostname or ""
+                    witnesses.pop(host, None)
+                    witnesses[host] = fetch_urls.get(link.url, link.url)
             elif verdict.status in _NETWORK_FAILURES:
                 held_back.append((link, verdict, checked_at))  # judged once we know the network worked
             if progress is not None:
@@ -150,7 +153,7 @@ async def _resolve(
         await asyncio.gather(
             *(work(queue) for queue in pending.values() for _ in range(min(settings.per_host, len(queue))))
         )
-        if held_back and answered:
+        if held_back and witnesses:
             held_back = await _second_opinion(held_back, list(witnesses.values())[-3:], check_one, writes, report)
     finally:
         writes.flush()
