@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 MASK = "***"
-# The authority's user-info: after "scheme://", up to an "@" that comes before
-# any "/", "?", "#" or space (a later "@" is part of the path or query).
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@]+@")
+# The authority's user-info: after "scheme://" (or a scheme-relative "//"), up to
+# the LAST "@" before any "/", "?", "#" or space -- parsers split there, so a
+# password containing "@" is masked whole; a later "@" is part of the path.
+_USERINFO = re.compile(r"(?i)((?:\b[a-z][a-z0-9+.\-]*:)?//)[^/?#\s]*@")
 
 
 def redact(text: str) -> str:

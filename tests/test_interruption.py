@@ -177,7 +177,7 @@ def outage_after(count: int, only: str | None = None) -> Iterator[threading.Even
 
     async def handle(self: transport.AiohttpTransport, request: httpx.Request) -> httpx.Response:
         if down.is_set() and (only is None or only in str(request.url)):
-            raise httpx.ConnectError(f"Cannot connect to host {request.url.host}: Temporary failure in name resolution")
+            raise httpx.ConnectError(f"Cannot connect to host {request.url.host}: Name or service not known")
         return await real(self, request)
 
     transport.AiohttpTransport.handle_async_request = handle  # type: ignore[method-assign]

@@ -51,6 +51,10 @@ def test_redact_masks_user_info_only() -> None:
     assert redact(redact("http://a:b@h/")) == "http://***@h/"
     assert without_userinfo("http://a:b@h/x") == "http://h/x"
     assert redact("mail me: someone@example.org") == "mail me: someone@example.org"
+    assert redact("https://user:p@ss-s3cret@example.org/y") == "https://***@example.org/y"  # split at the last @
+    assert without_userinfo("https://user:p@ss-s3cret@example.org/y") == "https://example.org/y"
+    assert redact('<a href="//alice:pw@intra.example/x">') == '<a href="//***@intra.example/x">'
+    assert redact("http://h/a?next=//x@y") == "http://h/a?next=//***@y"  # harmless over-masking in a query
 
 
 def test_credentials_go_only_to_their_host_and_never_into_reports_logs_or_cache(tmp_path: Path) -> None:
@@ -113,6 +117,11 @@ def resolve(urls: list[str], **check: object) -> dict[str, LinkResult]:
         "http://localhost/",
         "http://printer.local/",
         "http://240.0.0.1/",  # reserved
+        "http://[64:ff9b::a00:1]/",  # NAT64 form of 10.0.0.1
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 form of 169.254.169.254
+        "http://[::127.0.0.1]/",  # IPv4-compatible form of loopback
+        "http://[::ffff:0:7f00:1]/",  # IPv4-translated form of loopback
+        "http://[fec0::1]/",  # site-local
     ],
 )
 def test_no_request_reaches_a_non_public_address(url: str) -> None:

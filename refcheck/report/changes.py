@@ -53,7 +53,7 @@ def load_previous(run_folder: Path | None) -> dict[str, dict[str, Any]] | None:
     try:
         data = json.loads((run_folder / "report.json").read_text("utf-8"))
         return {str(link["url"]): link for link in data.get("links", [])}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing, torn, or not our shape
         return None
 
 

@@ -9,10 +9,13 @@ ever overwrites another. ``reports/latest`` points at the newest run, and
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,10 +105,11 @@ def write_reports(result: RunResult, root: Path) -> Written:
     )
     for fmt, name in (("json", "graph.json"), ("graphml", "graph.graphml"), ("dot", "graph.dot")):
         (folder / name).write_text(render(graph, fmt), "utf-8")
-    _append_history(root, result, folder)
-    history, damaged = _read_history(root)
-    if damaged:
-        warnings.append(_set_history_aside(root, history, damaged))
+    with _history_lock(root):  # appends and the rare rebuild never interleave across runs
+        _append_history(root, result, folder)
+        history, damaged = _read_history(root)
+        if damaged:
+            warnings.append(_set_history_aside(root, history, damaged))
     (folder / "report.html").write_text(
         html.render(result.generated_at, result.documents, result.links, summary, changes, graph, history),
         "utf-8",
@@ -187,4 +191,19 @@ def _point_latest(root: Path, folder: Path) -> None:
         os.replace(temporary, latest)
     except OSError:
         # No symlinks here (some file systems): a one-line file naming the folder.
-        (root / "latest.txt").write_text(folder.name + "\n", "utf-8")
+        with contextlib.suppress(OSError):  # the reports are written; a missing pointer costs little
+            (root / "latest.txt").write_text(folder.name + "\n", "utf-8")
+
+
+@contextlib.contextmanager
+def _history_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on ``root/.history.lock`` (flock: released if the run dies)."""
+    try:
+        handle = (root / ".history.lock").open("a")
+    except OSError:
+        yield  # a read-only or odd folder: go on unlocked, as before
+        return
+    with handle:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -27,7 +27,11 @@ from diskcache.core import MODE_PICKLE
 DAY = 86_400.0
 # Entries leave by expiry, swept once a run (``prune``), not on every write:
 # culling and LRU bookkeeping were a third of a write's cost (measured).
-_SETTINGS: dict[str, Any] = {"cull_limit": 0, "eviction_policy": "none"}
+# Values are kept in the database, never in files beside it: a row naming a file
+# (planted in a shared folder) would otherwise make diskcache read or delete any
+# path the runner can reach.
+_SETTINGS: dict[str, Any] = {"cull_limit": 0, "eviction_policy": "none", "disk_min_file_size": 2**62}
+_FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
 
 
 class UnsafeCacheEntry(Exception):
@@ -53,7 +57,13 @@ class _JsonOnlyDisk(diskcache.Disk):  # type: ignore[misc]
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
         if mode == MODE_PICKLE:
             raise UnsafeCacheEntry("pickled cache value")
+        if filename is not None or read:
+            raise UnsafeCacheEntry("cache value kept in a file (refcheck never writes one)")
         return super().fetch(mode, filename, value, read)
+
+    def remove(self, file_path: Any) -> None:
+        """Never delete a file: refcheck writes none, so a row naming one was planted."""
+        return None
 
 
 class Cache:
@@ -89,10 +99,14 @@ class Cache:
             self._note(f"cache entry {key!r} refused ({exc}) and deleted")
             self._delete(key)
             return None
-        except (sqlite3.DatabaseError, OSError) as exc:
+        except _FAILURES as exc:
             self._note(f"cache read failed for {key!r}: {exc}")
             return None
         if raw is None:
+            return None
+        if not isinstance(raw, str):  # written by another program: not ours
+            self._note(f"cache entry {key!r} is not JSON text; deleted")
+            self._delete(key)
             return None
         try:
             return json.loads(raw)
@@ -104,8 +118,8 @@ class Cache:
     def set(self, key: str, value: Any, expire: float | None = None) -> None:
         try:
             self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            self._note(f"cache write failed for {key!r}: {exc}")
+        except _FAILURES as exc:
+            self._note(f"cache write failed for {key!r}: {str(exc) or type(exc).__name__}")
 
     def set_many(self, items: list[tuple[str, Any, float | None]]) -> None:
         """Several entries in one transaction (one commit instead of one each:
@@ -116,16 +130,16 @@ class Cache:
             with self._cache.transact():
                 for key, value, expire in items:
                     self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            self._note(f"cache write failed for {len(items)} entries: {exc}")
+        except _FAILURES as exc:  # diskcache.Timeout: another run holds the lock too long
+            self._note(f"cache write failed for {len(items)} entries: {str(exc) or type(exc).__name__}")
 
     def prune(self) -> None:
         """Remove expired entries."""
-        with contextlib.suppress(sqlite3.DatabaseError, OSError):
+        with contextlib.suppress(*_FAILURES, UnsafeCacheEntry):
             self._cache.expire()
 
     def _delete(self, key: str) -> None:
-        with contextlib.suppress(UnsafeCacheEntry, sqlite3.DatabaseError, OSError):
+        with contextlib.suppress(UnsafeCacheEntry, *_FAILURES):
             self._cache.delete(key)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ import asyncio
 import email.utils
 import random
 import secrets
+import socket
 import ssl
 import time
 import zlib
@@ -54,6 +55,7 @@ DEFAULT_HEADERS = {
 }
 _DNS_FAILURE_HINTS = ("name or service not known", "nodename nor servname", "no address associated",
                       "name does not resolve", "temporary failure in name resolution", "getaddrinfo failed")  # fmt: skip
+# "temporary failure" (EAI_AGAIN) is a DNS failure but not a verdict on the name: retried.
 
 
 @dataclass(slots=True)
@@ -68,6 +70,12 @@ class CheckSettings:
     backoff_max: float = 8.0
     link_time_limit: float | None = None
     """Seconds for one link as a whole; None: derived from timeout, retries and the Retry-After cap."""
+
+    def link_cap(self) -> float:
+        """Every request has its own time-outs; this caps a link as a whole (retries,
+        back-off, redirects, a server that drips its body a byte at a time)."""
+        return self.link_time_limit or self.timeout * (self.retries + 1) * 2 + self.retry_after_cap + 5
+
     probe_soft_404: bool = True
     """Ask for a made-up sibling of each live page to catch sites that answer everything."""
 
@@ -151,9 +159,11 @@ class Checker:
         # No user-info: the probe's address is cached, and credentials never are.
         key = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{folder}"
         probe = self._probes.get(key)
-        if probe is None:
+        if probe is None or (probe.done() and (probe.cancelled() or probe.exception() is not None)):
             probe = self._probes[key] = asyncio.ensure_future(self._probe(key))
-        sibling = await probe
+        # Shielded: a link that runs out of time while waiting must not cancel the
+        # probe that other links of the section share.
+        sibling = await asyncio.shield(probe)
         if sibling.status != "ok" or verdict.final_url is None:
             return None  # the site says "not found" for made-up pages: its answers can be trusted
         if sibling.final_url == verdict.final_url:
@@ -166,7 +176,11 @@ class Checker:
         cached = self.cache.get("probe:" + folder) if self.cache is not None else None
         if isinstance(cached, dict):
             return Verdict(str(cached.get("status")), final_url=cached.get("final_url"), title=cached.get("title"))
-        sibling = await self._follow(folder + "refcheck-" + secrets.token_hex(10), probe=True)
+        try:
+            async with asyncio.timeout(self.settings.link_cap()):
+                sibling = await self._follow(folder + "refcheck-" + secrets.token_hex(10), probe=True)
+        except TimeoutError:
+            return Verdict("timeout", error="the soft-404 probe took too long")
         if self.cache is not None and sibling.network_answered:
             self.cache.set("probe:" + folder, {"status": sibling.status, "final_url": sibling.final_url,
                                                "title": sibling.title}, expire=PROBE_FOR)  # fmt: skip
@@ -274,10 +288,12 @@ class Checker:
         answer = await self._fetch_once(url, host)
         if answer.status in RETRYABLE_STATUSES:
             delay = _retry_after(answer.headers)
-            if answer.status in (429, 503) and delay is not None:
-                if delay > self.settings.retry_after_cap:
+            if delay is not None and delay > self.settings.retry_after_cap:
+                if answer.status in (429, 503):
                     self.throttle.back_off(host, self.settings.retry_after_cap)
                     raise _RateLimitedBeyondCap(answer, delay)
+                delay = None  # a 500 asking for hours: ordinary back-off, then server-error
+            if answer.status in (429, 503) and delay is not None:
                 self.throttle.back_off(host, delay)
             raise _Transient(f"HTTP {answer.status}", answer, delay)
         return answer
@@ -350,7 +366,12 @@ def _transport_failure(exc: httpx.TransportError, host: str) -> Exception:
     if isinstance(cause, Refused):
         return cause
     message = str(cause) or type(cause).__name__
-    if isinstance(cause, aiohttp.ClientConnectorDNSError) or any(h in message.lower() for h in _DNS_FAILURE_HINTS):
+    lowered = message.lower()
+    if isinstance(cause, aiohttp.ClientConnectorDNSError) or any(hint in lowered for hint in _DNS_FAILURE_HINTS):
+        os_error = getattr(cause, "os_error", None)
+        if "temporary failure" in lowered or getattr(os_error, "errno", None) == socket.EAI_AGAIN:
+            # The resolver could not answer (no network, overloaded): not a verdict on the name.
+            return _Transient(f"DNS lookup failed for now: {message}")
         return NameNotResolved(f"{host}: {message}")
     if isinstance(cause, aiohttp.ClientConnectorCertificateError):  # the same certificate on a retry
         detail = getattr(cause.certificate_error, "verify_message", None) or message
@@ -392,7 +413,7 @@ def _retry_after(headers: dict[str, str]) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not str.isdigit alone: "²" is a digit to it
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

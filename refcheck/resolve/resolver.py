@@ -113,21 +113,26 @@ async def _resolve(
     checker = Checker(settings.check, throttle, cache)
     writes = _WriteBatch(cache, asyncio.get_running_loop())
     held_back: list[tuple[LinkResult, Verdict, str]] = []
-    check = settings.check
-    # Every request has its own time-outs; this caps a link as a whole (retries,
-    # back-off, redirects, a server that drips its body a byte at a time).
-    per_link_cap = check.link_time_limit or check.timeout * (check.retries + 1) * 2 + check.retry_after_cap + 5
+    per_link_cap = settings.check.link_cap()
+    # The clock of a link starts when it may run (one of ``concurrency``), not while
+    # it waits behind slow hosts for a request slot.
+    running = asyncio.Semaphore(settings.concurrency)
     answered = False
     witnesses: dict[str, str] = {}
-    """Host -> a URL it answered this run, the most recent hosts last."""
+    """Host -> a URL it answered promptly this run, the most recent hosts last."""
+    reached: dict[str, str] = {}
+    """Host -> a URL for which it answered in any way (a 429, a time-out after connecting)."""
 
     async def check_one(link: LinkResult) -> Verdict:
-        try:
-            async with asyncio.timeout(per_link_cap):  # not wait_for: no extra task per link
-                return await checker.check(fetch_urls.get(link.url, link.url))
-        except TimeoutError:
-            return Verdict("timeout", error=f"no verdict within {per_link_cap:.0f} s (total time per link)",
-                           network_answered=True)  # fmt: skip
+        async with running:
+            try:
+                async with asyncio.timeout(per_link_cap):  # not wait_for: no extra task per link
+                    return await checker.check(fetch_urls.get(link.url, link.url))
+            except TimeoutError:
+                return Verdict("timeout", error=f"no verdict within {per_link_cap:.0f} s (total time per link)",
+                               network_answered=True)  # fmt: skip
+            except Exception as exc:  # a bug or an unforeseen failure: one link's verdict, not the run's end
+                return Verdict("error", error=f"internal error: {type(exc).__name__}: {exc}")
 
     async def work(queue: list[LinkResult]) -> None:
         nonlocal answered
@@ -140,10 +145,11 @@ async def _resolve(
             if verdict.network_answered:
                 answered = True
                 writes.add(link, verdict, checked_at)
-                if verdict.status in _PROMPT_ANSWERS:  # a host that answered promptly can vouch for the network
-                    host = urlsplit(link.url).hostname or ""
-                    witnesses.pop(host, None)
-                    witnesses[host] = fetch_urls.get(link.url, link.url)
+                host = urlsplit(link.url).hostname or ""
+                # A host that answered promptly can vouch for the network; one that answered at all, failing that.
+                chosen = witnesses if verdict.status in _PROMPT_ANSWERS else reached
+                chosen.pop(host, None)
+                chosen[host] = fetch_urls.get(link.url, link.url)
             elif verdict.status in _NETWORK_FAILURES:
                 held_back.append((link, verdict, checked_at))  # judged once we know the network worked
             if progress is not None:
@@ -153,8 +159,25 @@ async def _resolve(
         await asyncio.gather(
             *(work(queue) for queue in pending.values() for _ in range(min(settings.per_host, len(queue))))
         )
-        if held_back and witnesses:
-            held_back = await _second_opinion(held_back, list(witnesses.values())[-3:], check_one, writes, report)
+        if held_back and answered:
+            # Preferably hosts that did not fail: a site going down is not the network going
+            # down. With no other host (a one-site corpus), the failing sites' own earlier
+            # answers are the only evidence left; if they no longer answer either, nothing
+            # can tell an outage from the sites' end, and the links stay 'unknown'.
+            failing = {urlsplit(link.url).hostname for link, _, _ in held_back}
+            vouching = (
+                [url for host, url in witnesses.items() if host not in failing]
+                or [url for host, url in reached.items() if host not in failing]
+                or list(witnesses.values())
+                or list(reached.values())
+            )
+            if vouching:
+                held_back = await _second_opinion(held_back, vouching[-3:], check_one, writes, report)
+            if cache is not None and not report.network_down:
+                # Judged (the network worked): cached now, not after the archive lookups,
+                # so an interruption there loses none of them.
+                cache.set_many([_entry(link, verdict, checked_at) for link, verdict, checked_at in held_back])
+                held_back = []
     finally:
         writes.flush()
         await checker.aclose()
