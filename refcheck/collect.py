@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -72,13 +74,43 @@ def collect(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[Sour
 
 
 def _walk(root: Path, patterns: list[str]) -> Iterator[SourceFile | Skipped]:
-    for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+    """Depth first, files before subfolders, both sorted (the order of a sorted
+    ``os.walk``). An explicit stack: ``os.walk`` recurses in Python 3.11 and a
+    few thousand nested folders raised RecursionError. A folder that cannot be
+    listed is reported, not silently left out."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        files: list[str] = []
+        subfolders: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if _is_folder(entry):
+                        if not entry.is_symlink():  # symbolic links to folders are not followed
+                            subfolders.append(entry.name)
+                    else:
+                        files.append(entry.name)
+        except OSError as exc:
+            yield Skipped(_display(folder), f"cannot read folder: {_reason(exc)}")
+            continue
         for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(folder) / name
+            path = folder / name
             yield _classify(path, _display(path), patterns)
+        stack.extend(folder / name for name in sorted(subfolders, reverse=True))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symbolic link loop, a vanished entry: a file that will not read
+        return False
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _classify(path: Path, name: str, patterns: list[str]) -> SourceFile | Skipped:
@@ -90,15 +122,34 @@ def _classify(path: Path, name: str, patterns: list[str]) -> SourceFile | Skippe
     return SourceFile(path, name, article_format)
 
 
+# Control characters in a file name would break the one-line-per-file output.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _display(path: Path) -> str:
-    return path.as_posix()
+    name = path.as_posix()
+    if name.isprintable():
+        return name
+    # Bytes that are not valid in the file system's encoding arrive as lone
+    # surrogates, which cannot be printed or written as UTF-8: show them escaped.
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return _CONTROL_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
     """Return ``(text, encoding)`` with newlines made ``\\n``; raise :class:`SkipFile` or ``OSError``."""
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        # A named pipe would block the run forever; a device (/dev/zero) never ends.
+        raise SkipFile(f"not a regular file ({_file_kind(info.st_mode)})")
+    size = info.st_size
     if size > max_bytes:
         raise SkipFile(f"larger than the size limit ({_megabytes(size)} > {_megabytes(max_bytes)})")
+    if size == 0 and stat.S_ISREG(info.st_mode):
+        raise SkipFile("empty file")
     with path.open("rb") as handle:
         # read(n) allocates n bytes first: ask for the size stat() gave, and more
         # only if the file grew meanwhile.
@@ -107,13 +158,29 @@ def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
             data += handle.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:  # it grew after stat()
         raise SkipFile(f"larger than the size limit ({_megabytes(max_bytes)})")
+    if not data:  # it shrank after stat()
+        raise SkipFile("empty file")
     text, encoding = decode(data)
+    if text.isspace():
+        raise SkipFile("empty file (only white space)")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, encoding
 
 
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
 def decode(data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)``. ``encoding`` is a codec name, except for a
+    file that is UTF-8 but for a few bytes: ``"utf-8 (N bytes not UTF-8, read as cp1252)"``."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -126,6 +193,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed
     best = from_bytes(data[:1_000_000]).best()
     guess = best.encoding if best is not None else None
     if guess is not None and guess.startswith(("utf_16", "utf_32")):
@@ -145,13 +215,51 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode(guess, errors="replace"), guess
 
 
+# A UTF-8 sequence of two to four bytes (the lead byte's range is enough for a count).
+_UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_ASCII = bytes(range(0x80))
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: a byte that is not UTF-8 is read as cp1252 (U+FFFD
+    for the five bytes cp1252 leaves undefined)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("refcheck-cp1252", _cp1252_fallback)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with a few stray bytes (a pasted cp1252 quote, a damaged
+    byte): decoded as UTF-8 with those bytes read as cp1252, so that one bad byte
+    neither turns the whole file into mojibake nor gets it skipped as binary.
+    None when the file is not mostly UTF-8 (real cp1252 text has almost no valid
+    UTF-8 sequences)."""
+    rest, valid = _UTF8_SEQUENCE_RE.subn(b"", data)
+    if valid == 0:
+        return None
+    stray = len(rest.translate(None, _ASCII))  # bytes >= 0x80 outside valid sequences
+    if stray > valid:
+        return None
+    text = data.decode("utf-8", errors="refcheck-cp1252")
+    plural = "byte" if stray == 1 else "bytes"
+    return text, f"utf-8 ({stray} {plural} not UTF-8, read as cp1252)"
+
+
+# C1 control characters never occur in real cp1252 text.
+_C1_RE = re.compile("[\x80-\x9f]")
+_BEYOND_LATIN_RE = re.compile("[^\x00-\u024f]")
+
+
 def _decodes(data: bytes, encoding: str) -> str | None:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return None
-    # C1 control characters never occur in real cp1252 text.
-    if any("\x80" <= ch <= "\x9f" for ch in text):
+    if _C1_RE.search(text):
         return None
     return text
 
@@ -162,7 +270,8 @@ def _latin_script(data: bytes, encoding: str) -> bool:
         text = data.decode(encoding, errors="replace")
     except LookupError:
         return True
-    return all(ord(ch) <= 0x24F for ch in text if ord(ch) > 0x7F and ch.isalpha())
+    # Regex scans: a loop over every character cost a second per 10 MB.
+    return not any(match.group().isalpha() for match in _BEYOND_LATIN_RE.finditer(text))
 
 
 def _megabytes(size: int) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import lru_cache
 
+import ahocorasick_rs
+
 from refcheck.extract.dates import first_date
 from refcheck.extract.metadata import TextClues, read_clues
 from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
@@ -48,6 +50,7 @@ _NAMED_SOURCE_RE = re.compile(
 )
 _LEADING_ARTICLE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 _AFFILIATION_RE = re.compile(r"[A-Z][\w.'’-]+\s+of\s+(?:the\s+)?$")
+_GAP_LISTED = 20
 _WORK_SEGMENT_RE = re.compile(r"\w+\s*:\s*\S|\b(?:1[89]|20)\d\d\b|[\"“«]")
 
 
@@ -70,6 +73,7 @@ class _Note:
     end: int
     citations: list[Citation] = field(default_factory=list)
     domains: set[str] = field(default_factory=set)
+    urls: set[str] = field(default_factory=set)
 
 
 def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Document:
@@ -152,8 +156,9 @@ def _note_at(notes: list[_Note], starts: list[int], offset: int) -> _Note | None
 
 
 def _add_unique(note: _Note, citation: Citation) -> None:
-    if any(existing.url == citation.url for existing in note.citations):
+    if citation.url in note.urls:
         return
+    note.urls.add(citation.url)
     note.citations.append(citation)
     if citation.domain:
         note.domains.add(citation.domain)
@@ -190,15 +195,27 @@ def _citation(text: str, kind: CitationKind, footnote: FootnoteLabel | None, lin
     return Citation(written, url, domain, kind, footnote, line, assumed)
 
 
-@lru_cache(maxsize=32768)  # URLs repeat across articles; bounded so memory stays flat
 def _normalized(written: str) -> tuple[str, bool, str | None]:
     """(normalised URL, scheme assumed, registrable domain); an invalid URL stays as written."""
+    if len(written) > _MAX_CACHED_URL:
+        return _normalize(written)  # a 100 KB URL is not kept as a key of the cache
+    return _normalized_cached(written)
+
+
+_MAX_CACHED_URL = 2048
+
+
+def _normalize(written: str) -> tuple[str, bool, str | None]:
     candidate = "https:" + written if written.startswith("//") else written
     try:
         url, assumed = normalize_url(candidate)
     except InvalidURL:
         return written, False, None
     return url, assumed, domain_of_normalized(url)
+
+
+# URLs repeat across articles; bounded so memory stays flat.
+_normalized_cached = lru_cache(maxsize=32768)(_normalize)
 
 
 def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]]) -> list[Problem]:
@@ -233,7 +250,11 @@ def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabe
         expected = 1
         for number in numbers:
             if number > expected:
-                missing = ", ".join(str(n) for n in range(expected, number))
+                # "[^99999999999]" must not make a list of every number below it.
+                if number - expected <= _GAP_LISTED:
+                    missing = ", ".join(str(n) for n in range(expected, number))
+                else:
+                    missing = f"{expected} to {number - 1}"
                 problems.append(_problem("numbering-gap", expected, defined[number].line,
                                          f"footnote numbering skips {missing}"))  # fmt: skip
             expected = number + 1
@@ -263,13 +284,49 @@ def _unlinked_work(note: _Note) -> str | None:
     segments = note.text.split(";")
     if note.citations and len(segments) < 2:
         return None
-    for segment in segments:
+    linked = _segment_citations(note, segments)
+    for index, segment in enumerate(segments):
         segment = segment.strip()
-        if len(segment.split()) < 3 or any(c.text in segment for c in note.citations):
+        if len(segment.split()) < 3:
+            continue
+        if linked is not None:
+            if index in linked:
+                continue
+        elif any(c.text in segment for c in note.citations):
             continue
         if _WORK_SEGMENT_RE.search(segment):
             return segment
     return None
+
+
+_FEW_CITATIONS = 8
+
+
+def _segment_citations(note: _Note, segments: list[str]) -> dict[int, list[Citation]] | None:
+    """For a note with many citations: the citations whose text stands in each
+    ``;``-separated segment (by segment index, in the note's order), from one
+    Aho-Corasick pass -- testing every citation against every segment was
+    quadratic (a note of 13,000 URLs took minutes). None for a note with few
+    citations, where testing each one is cheaper."""
+    if len(note.citations) <= _FEW_CITATIONS:
+        return None
+    by_text: dict[str, list[int]] = {}
+    for order, citation in enumerate(note.citations):
+        if citation.text:
+            by_text.setdefault(citation.text, []).append(order)
+    texts = list(by_text)
+    starts: list[int] = []
+    position = 0
+    for segment in segments:
+        starts.append(position)
+        position += len(segment) + 1
+    found: dict[int, set[int]] = {}
+    matcher = ahocorasick_rs.AhoCorasick(texts)
+    for pattern, start, end in matcher.find_matches_as_indexes(note.text, overlapping=True):
+        index = bisect_right(starts, start) - 1
+        if end <= starts[index] + len(segments[index]):
+            found.setdefault(index, set()).update(by_text[texts[pattern]])
+    return {index: [note.citations[order] for order in sorted(orders)] for index, orders in found.items()}
 
 
 # --- aliases, mentions, publisher ---------------------------------------------------
@@ -278,17 +335,21 @@ def _unlinked_work(note: _Note) -> str | None:
 def _learn_aliases(note: _Note, outlets: OutletIndex) -> None:
     if not note.citations:
         return
-    for segment in note.text.split(";"):
+    segments = note.text.split(";")
+    linked = _segment_citations(note, segments)
+    for index, segment in enumerate(segments):
         match = _NAMED_SOURCE_RE.match(segment)
         if match is None:
             continue
         name = match.group("name")
-        for citation in note.citations:
+        candidates = linked.get(index, []) if linked is not None else note.citations
+        for citation in candidates:
             if citation.text in segment and citation.domain and _name_fits_domain(name, citation.domain):
                 outlets.learn(name, citation.domain)
                 break
 
 
+@lru_cache(maxsize=4096)  # a note of many links repeats its pairs
 def _name_fits_domain(name: str, domain: str) -> bool:
     words = [w for w in normalize_name(name).split() if w not in {"the", "a"}]
     squashed = "".join(ch for ch in "".join(words) if ch.isalnum())

@@ -64,8 +64,14 @@ def parse_html(source: str) -> ParsedSource:
     notes, note_items = _notes(root, base)
     label_by_id = {item.get("id"): note.label for item, note in zip(note_items, notes, strict=True) if item.get("id")}
     # lxml makes element proxies on the fly: ids are only stable while a reference is held.
-    note_elements = [e for item in note_items for e in item.iter()]
-    inside_notes = {id(e) for e in note_elements}
+    note_elements: list[etree._Element] = []
+    inside_notes: set[int] = set()
+    for item in note_items:
+        if id(item) in inside_notes:
+            continue  # inside an earlier note item: its elements are in already
+        for element in item.iter():
+            note_elements.append(element)
+            inside_notes.add(id(element))
     markers = list(_markers(root, label_by_id, inside_notes, has_notes=bool(notes)))
     links = list(_body_links(root, base, inside_notes))
     text, source_lines = _prose(root, set(map(id, note_items)))
@@ -85,11 +91,67 @@ def _parse(source: str) -> etree._Element | None:
         source = source.split("?>", 1)[-1]  # lxml refuses str input that declares an encoding
     if not source.strip():
         return None
+    root, too_deep = _parse_once(source)
+    if too_deep:
+        # libxml2 stops at 2048 levels of nesting and drops the rest of the page
+        # silently: parse again with the tags beyond _MAX_DEPTH taken out (their
+        # text stays, and so does every line number).
+        flat_root, _ = _parse_once(_flatten(source, _MAX_DEPTH))
+        if flat_root is not None:
+            root = flat_root
+    return root
+
+
+def _parse_once(source: str) -> tuple[etree._Element | None, bool]:
+    """The parsed page, and whether libxml2 gave up on its nesting depth."""
     parser = html.HTMLParser(huge_tree=True, remove_comments=True)
     try:
-        return html.document_fromstring(source, parser=parser)
+        root = html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        return None, False
+    too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+    return root, too_deep
+
+
+_MAX_DEPTH = 1000
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+
+
+# Kept wherever they stand: each one ends the one before it (so they add no
+# depth), and links and list items are what a page cites with.
+_SELF_CLOSING = frozenset({"a", "li", "p"})
+
+
+def _flatten(source: str, max_depth: int) -> str:
+    """``source`` with every tag that would open a level deeper than ``max_depth``
+    (and its end tag) replaced by the newlines it held; links, list items and
+    paragraphs stay. Counting is naive (no implied end tags), so it may take out
+    more than needed: it only runs on a page libxml2 could not read whole."""
+    depth = 0
+    dropped: dict[str, int] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        tag = match.group(0)
+        name = match.group(2).lower()
+        if name in _VOID_TAGS or name in _SELF_CLOSING or tag.endswith("/>"):
+            return tag
+        if match.group(1):  # an end tag
+            if dropped.get(name):
+                dropped[name] -= 1
+                return "\n" * tag.count("\n")
+            depth = max(0, depth - 1)
+            return tag
+        if depth >= max_depth:
+            dropped[name] = dropped.get(name, 0) + 1
+            return "\n" * tag.count("\n")
+        depth += 1
+        return tag
+
+    return _TAG_RE.sub(replace, source)
 
 
 def _line(element: Any, default: int = 1) -> int:
@@ -120,7 +182,10 @@ def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], li
     items: list[etree._Element] = []
     seen: set[int] = set()
     containers: list[Any] = root.xpath(_NOTES_CONTAINER)  # type: ignore[assignment]
+    container_ids = {id(container) for container in containers}
     for container in containers:
+        if any(id(parent) in container_ids for parent in container.iterancestors()):
+            continue  # its items are listed with the outer container's (nested containers were quadratic)
         for item in container.iter("li"):
             if id(item) not in seen:
                 seen.add(id(item))
@@ -132,6 +197,11 @@ def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], li
     notes: list[MarkupNote] = []
     positions: dict[int, int] = {}
     parents: list[etree._Element | None] = []  # keeps proxies alive so that id() stays unique
+    # A note item with many note items inside it (a page nesting them thousands
+    # deep) ends where the next one starts: taking each one's text and links in
+    # whole was quadratic. A few nested ones (a list inside a note) stay part of it.
+    item_ids = {id(item) for item in items}
+    crowded = _crowded_items(root, item_ids)
     for item in items:
         parent = item.getparent()
         parents.append(parent)
@@ -139,13 +209,38 @@ def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], li
         positions[key] = positions.get(key, 0) + 1
         label = _label_of(item, positions[key])
         line = _line(item)
-        text = _text_content(item)
+        stop = item_ids if id(item) in crowded else _NOTHING
+        text = _text_content(item, stop)
         note = MarkupNote(label, line, text)
-        for element, href in _hrefs(item):
+        for element, href in _hrefs(item, stop):
             resolved = _resolve(href, base)
             note.links.append(MarkupLink(resolved, _line(element, line), label))
         notes.append(note)
     return notes, items
+
+
+_NESTED_NOTES = 50
+_NOTHING: set[int] = set()
+
+
+def _crowded_items(root: etree._Element, item_ids: set[int]) -> set[int]:
+    """The note items with more than _NESTED_NOTES note items inside them (one walk:
+    the items seen between an item's start and end are inside it)."""
+    crowded: set[int] = set()
+    if len(item_ids) <= _NESTED_NOTES:
+        return crowded
+    seen = 0
+    first_inside: dict[int, int] = {}
+    for event, element in etree.iterwalk(root, events=("start", "end"), tag="li"):
+        key = id(element)
+        if key not in item_ids:
+            continue
+        if event == "start":
+            seen += 1
+            first_inside[key] = seen
+        elif seen - first_inside[key] > _NESTED_NOTES:
+            crowded.add(key)
+    return crowded
 
 
 def _label_of(item: etree._Element, position: int) -> FootnoteLabel:
@@ -180,17 +275,41 @@ def _markers(
                 match = _NOTE_ID_RE.match(target)
                 label = match.group("label") if match else target
                 yield MarkupMarker(int(label) if label.isdigit() else label, _line(element))
-        elif has_notes and not element.xpath(".//a"):
-            text = "".join(str(piece) for piece in element.itertext()).strip().strip("[]()")
-            if text.isdigit() and len(text) <= 4:
-                yield MarkupMarker(int(text), _line(element))
+        elif has_notes:
+            text = _small_text(element)
+            if text is not None:
+                text = text.strip().strip("[]()")
+                if text.isdigit() and len(text) <= 4:
+                    yield MarkupMarker(int(text), _line(element))
+
+
+_SMALL = 16
+
+
+def _small_text(element: etree._Element) -> str | None:
+    """The text of an element with no link and at most a few elements inside,
+    else None. Bounded, where itertext() and xpath(".//a") on every <sup> of a
+    page of nested <sup>s were quadratic."""
+    pieces = [element.text or ""]
+    for count, node in enumerate(element.iterdescendants()):
+        if count >= _SMALL or node.tag == "a":
+            return None
+        if isinstance(node.tag, str):
+            pieces.append(node.text or "")
+        pieces.append(node.tail or "")
+    return "".join(pieces)
 
 
 # --- links ---------------------------------------------------------------------------
 
 
-def _hrefs(scope: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    for element in scope.iter():
+def _hrefs(scope: etree._Element, stop: set[int]) -> Iterator[tuple[etree._Element, str]]:
+    """Links and ``cite`` attributes in ``scope``, not looking into the elements in ``stop``."""
+    walker = etree.iterwalk(scope, events=("start",))
+    for _, element in walker:
+        if element is not scope and id(element) in stop:
+            walker.skip_subtree()
+            continue
         if not isinstance(element.tag, str) or element.tag in _SKIPPED_TAGS:
             continue
         if element.tag in ("a", "area"):
@@ -205,19 +324,23 @@ def _hrefs(scope: etree._Element) -> Iterator[tuple[etree._Element, str]]:
 def _body_links(root: etree._Element, base: str | None, inside_notes: set[int]) -> Iterator[MarkupLink]:
     body = root.find("body")
     scope = body if body is not None else root
-    for element, href in _hrefs(scope):
-        if id(element) in inside_notes or _in_skipped(element):
+    # One walk that skips scripts, styles… whole (looking up every link's
+    # ancestors instead was quadratic in deeply nested pages).
+    walker = etree.iterwalk(scope, events=("start",))
+    for _, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIPPED_TAGS:
+            walker.skip_subtree()
             continue
-        yield MarkupLink(_resolve(href, base), _line(element))
-
-
-def _in_skipped(element: etree._Element) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag in _SKIPPED_TAGS:
-            return True
-        parent = parent.getparent()
-    return False
+        if id(element) in inside_notes:
+            continue
+        if tag in ("a", "area"):
+            href = element.get("href")
+            if href:
+                yield MarkupLink(_resolve(href, base), _line(element))
+        cite = element.get("cite")
+        if cite:
+            yield MarkupLink(_resolve(cite, base), _line(element))
 
 
 # --- prose -------------------------------------------------------------------------
@@ -276,16 +399,17 @@ def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]
     return "".join(parts), lines
 
 
-def _text_content(element: etree._Element) -> str:
-    return " ".join("".join(_visible_text(element)).split())
+def _text_content(element: etree._Element, stop: set[int]) -> str:
+    return " ".join("".join(_visible_text(element, stop)).split())
 
 
-def _visible_text(element: etree._Element) -> Iterator[str]:
+def _visible_text(element: etree._Element, stop: set[int]) -> Iterator[str]:
+    """The text of ``element``, not looking into the elements in ``stop``."""
     walker = etree.iterwalk(element, events=("start", "end"))
     for event, node in walker:
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
-            if not tag or tag in _SKIPPED_TAGS:
+            if not tag or tag in _SKIPPED_TAGS or (node is not element and id(node) in stop):
                 walker.skip_subtree()
                 if node is not element and node.tail:
                     yield node.tail
@@ -337,7 +461,7 @@ def _json_ld(root: etree._Element, meta: Metadata) -> None:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken JSON, "[[[[…" nested too deep
             continue
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item, dict):

@@ -13,11 +13,13 @@ with one label, so later duplicates are renamed before parsing and reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -32,6 +34,101 @@ _DUPLICATE_SUFFIX = "\u2063dup"
 
 _PARSER = MarkdownIt("commonmark", {"linkify": False}).use(footnote_plugin).use(front_matter_plugin)
 
+# markdown-it keeps a token for every piece of inline markup of the whole
+# document until parsing ends: 200-400 bytes per input byte for short lines or
+# "*a*a*a…" (a 4 MB file took 1.5 GB). The inline rule below keeps only what is
+# read from each paragraph (text, link targets, footnote references) and drops
+# its tokens at once, and parses a paragraph longer than _INLINE_CHUNK in pieces
+# (cut at a line break, else at a space), so memory follows the text, not the markup.
+_INLINE = "refcheck-inline"
+_INLINE_CHUNK = 100_000
+
+
+class _Inline:
+    """What a paragraph says, kept instead of its inline tokens."""
+
+    __slots__ = ("breaks", "links", "parts", "refs")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.links: list[tuple[str, int]] = []
+        """Link target and the number of line breaks before it in the paragraph."""
+        self.refs: list[tuple[str, int, bool]] = []
+        """Footnote reference label, line breaks before it, and whether it was
+        left as text (``[^x]`` with no definition)."""
+        self.breaks = 0
+
+    def add(self, children: list[Token]) -> None:
+        pending: list[str] = []  # adjacent text pieces are one text, as markdown-it's text_join makes them
+        for child in children:
+            kind = child.type
+            if kind in ("text", "text_special"):
+                pending.append(child.content)
+                continue
+            if pending:
+                self._text("".join(pending))
+                pending.clear()
+            if kind in ("softbreak", "hardbreak"):
+                self.newline()
+            elif kind == "link_open":
+                href = child.attrs.get("href")
+                if isinstance(href, str):
+                    self.links.append((href, self.breaks))
+            elif kind == "footnote_ref":
+                self.refs.append((str(child.meta.get("label", "")), self.breaks, False))
+            elif kind == "code_inline":
+                self.parts.append(" ")
+        if pending:
+            self._text("".join(pending))
+
+    def newline(self) -> None:
+        self.parts.append("\n")
+        self.breaks += 1
+
+    def _text(self, text: str) -> None:
+        self.parts.append(text)
+        if "[^" in text:
+            self.refs.extend((m.group(1), self.breaks, True) for m in _REFERENCE_RE.finditer(text))
+
+
+def _inline_rule(state: StateCore) -> None:
+    """markdown-it's core "inline" rule, keeping an :class:`_Inline` in each inline
+    token's meta instead of its children."""
+    md = state.md
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        inline = _Inline()
+        for piece, line_break in _pieces(token.content):
+            children: list[Token] = []
+            md.inline.parse(piece, md, state.env, children)
+            inline.add(children)
+            if line_break:
+                inline.newline()
+        token.children = []
+        token.meta[_INLINE] = inline
+
+
+def _pieces(content: str) -> Iterator[tuple[str, bool]]:
+    """``content`` in pieces of at most about _INLINE_CHUNK characters, and whether
+    a line break stood after each one."""
+    start = 0
+    while len(content) - start > _INLINE_CHUNK:
+        end = start + _INLINE_CHUNK
+        cut = content.rfind("\n", start, end)
+        if cut > start:
+            yield content[start:cut].rstrip(" \t"), True
+            start = cut + 1
+            continue
+        cut = content.rfind(" ", start, end)
+        end = cut + 1 if cut > start else end
+        yield content[start:end], False
+        start = end
+    yield content[start:], False
+
+
+_PARSER.core.ruler.at("inline", _inline_rule)
+
 
 def parse_markdown(source: str) -> ParsedSource:
     source, duplicates = _rename_duplicate_definitions(source)
@@ -40,6 +137,7 @@ def parse_markdown(source: str) -> ParsedSource:
     meta = Metadata()
     notes: list[MarkupNote] = []
     note: MarkupNote | None = None
+    note_texts: list[list[str]] = []  # joined at the end: adding paragraph by paragraph was quadratic
     item_prefix = ""
     for token in tokens:
         if token.type == "list_item_open" and token.info and token.markup in (".", ")"):
@@ -50,6 +148,7 @@ def parse_markdown(source: str) -> ParsedSource:
             label = _label(str(token.meta.get("label", "")))
             note = MarkupNote(label, 0, "")
             notes.append(note)
+            note_texts.append([])
         elif token.type == "footnote_close":
             note = None
         elif token.type == "inline" and token.map is not None:
@@ -58,7 +157,8 @@ def parse_markdown(source: str) -> ParsedSource:
                 if not note.line:
                     note.line = line
                 text, links, _ = _render_inline(token, line, note.label)
-                note.text = f"{note.text}\n{text}" if note.text else text
+                if text or note_texts[-1]:  # (no leading empty paragraph, as before)
+                    note_texts[-1].append(text)
                 note.links.extend(links)
             else:
                 text, links, markers = _render_inline(token, line, None)
@@ -66,9 +166,13 @@ def parse_markdown(source: str) -> ParsedSource:
                 item_prefix = ""
                 builder.links.extend(links)
                 builder.markers.extend(markers)
-    for note in notes:
+    definition_lines: dict[FootnoteLabel, int] | None = None
+    for note, texts in zip(notes, note_texts, strict=True):
+        note.text = "\n".join(texts)
         if note.line == 0:
-            note.line = _definition_line(source, note.label)
+            if definition_lines is None:  # one pass for all of them, not one per note
+                definition_lines = _definition_lines(source)
+            note.line = definition_lines.get(note.label, 1)
     notes.extend(_unreferenced_definitions(source, {note.label for note in notes}))
     notes.sort(key=lambda item: item.line)
     parsed = ParsedSource(
@@ -105,27 +209,17 @@ class _Builder:
 def _render_inline(
     token: Token, line: int, note: FootnoteLabel | None
 ) -> tuple[str, list[MarkupLink], list[MarkupMarker]]:
-    parts: list[str] = []
-    links: list[MarkupLink] = []
-    markers: list[MarkupMarker] = []
-    for child in token.children or []:
-        kind = child.type
-        if kind == "text":
-            parts.append(child.content)
-            if note is None and "[^" in child.content:
-                markers.extend(MarkupMarker(_label(m.group(1)), line) for m in _REFERENCE_RE.finditer(child.content))
-        elif kind in ("softbreak", "hardbreak"):
-            parts.append("\n")
-            line += 1
-        elif kind == "link_open":
-            href = child.attrs.get("href")
-            if isinstance(href, str):
-                links.append(MarkupLink(href, line, note))
-        elif kind == "footnote_ref":
-            markers.append(MarkupMarker(_label(str(child.meta.get("label", ""))), line))
-        elif kind == "code_inline":
-            parts.append(" ")
-    return "".join(parts), links, markers
+    inline = token.meta.get(_INLINE) if token.meta else None
+    if not isinstance(inline, _Inline):  # an inline token made after the inline rule ran (^[inline notes])
+        inline = _Inline()
+        inline.add(token.children or [])
+    links = [MarkupLink(href, line + breaks, note) for href, breaks in inline.links]
+    markers = [
+        MarkupMarker(_label(label), line + breaks)
+        for label, breaks, as_text in inline.refs
+        if note is None or not as_text
+    ]
+    return "".join(inline.parts), links, markers
 
 
 def _label(text: str) -> FootnoteLabel:
@@ -152,15 +246,19 @@ def _unreferenced_definitions(source: str, known: set[FootnoteLabel]) -> list[Ma
     """Definitions that markdown-it drops because nothing refers to them: read
     from the source (label line plus indented continuation lines)."""
     found: list[MarkupNote] = []
-    lines = source.split("\n")
+    lines: list[str] | None = None
+    line_index = 0  # lines counted up to counted_to, so that counting stays linear
+    counted_to = 0
     for match in _DEFINITION_RE.finditer(source):
         label = _label(match.group(2))
         if label in known:
             continue
-        first = source.count("\n", 0, match.start())
-        content = [
-            source[match.end() : source.find("\n", match.end()) if "\n" in source[match.end() :] else len(source)]
-        ]
+        if lines is None:
+            lines = source.split("\n")
+        first = line_index = line_index + source.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        line_end = source.find("\n", match.end())
+        content = [source[match.end() : line_end if line_end != -1 else len(source)]]
         index = first + 1
         while index < len(lines) and (
             lines[index].startswith(("    ", "\t"))
@@ -180,23 +278,38 @@ def _unreferenced_definitions(source: str, known: set[FootnoteLabel]) -> list[Ma
     return found
 
 
-def _definition_line(source: str, label: FootnoteLabel) -> int:
+def _definition_lines(source: str) -> dict[FootnoteLabel, int]:
+    """The line of the first definition of each label."""
+    lines: dict[FootnoteLabel, int] = {}
+    line = 1
+    counted_to = 0
     for match in _DEFINITION_RE.finditer(source):
-        if _label(match.group(2)) == label:
-            return source.count("\n", 0, match.start()) + 1
-    return 1
+        line += source.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        lines.setdefault(_label(match.group(2)), line)
+    return lines
+
+
+# Front matter is a few lines of metadata; a longer block is not read as YAML
+# (the pure-Python parser takes seconds a megabyte).
+_MAX_FRONT_MATTER = 100_000
+# Deeply nested flow collections ("[[[[…") cost PyYAML seconds before it gives up.
+_MAX_FLOW_BRACKETS = 1_000
 
 
 def _front_matter(content: str) -> Metadata:
+    if len(content) > _MAX_FRONT_MATTER or content.count("[") + content.count("{") > _MAX_FLOW_BRACKETS:
+        return Metadata()
     try:
         data: Any = yaml.safe_load(content)
-    except yaml.YAMLError:
+    except Exception:  # malformed YAML, "date: 2018-13-45" (ValueError), deep nesting (RecursionError)…
         return Metadata()
     if not isinstance(data, dict):
         return Metadata()
     meta = Metadata()
     title = data.get("title")
-    meta.title = str(title) if title else None
+    # A scalar only: str() of a list built from YAML aliases ("billion laughs") never ends.
+    meta.title = str(title) if title and isinstance(title, str | int | float | date) else None
     for key in ("publisher", "site", "site_name", "source", "outlet", "publication"):
         value = data.get(key)
         if isinstance(value, str) and value.strip():

@@ -19,7 +19,7 @@ so "(2018)", "[sic]" and "Article 1." are not markers.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from refcheck.extract.dates import find_dates
@@ -44,6 +44,7 @@ _SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
 _SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_BLANK_RE = re.compile(r"[ \t\r\n*\-_=]*")
 
 _BRACKETED = frozenset({"paren", "bracket", "caret"})
 # How far past the highest defined number a marker may go and still be taken for a marker.
@@ -78,18 +79,23 @@ def find_notes(text: str, markers: list[TextMarker], url_starts: list[int]) -> l
     """The notes block of ``text`` as notes in order of appearance, or [] when it has none.
     ``markers`` is ``scan_markers(text)``; ``url_starts`` the sorted offsets of its URLs."""
     # Offsets in "\n" + text are one past those in text: m.start() is the label line's start.
+    padded = "\n" + text
     labels = [
         _Label(style, int(number), m.start(), m.end() - 1)
-        for m in _LABEL_RE.finditer("\n" + text)
+        for m in _LABEL_RE.finditer(padded)
         for style, number in m.groupdict().items()
         if number is not None
     ]
     if not labels:
         return []
-    headings = [m.end() - 1 for m in _HEADING_RE.finditer("\n" + text)]
+    headings = [m.end() - 1 for m in _HEADING_RE.finditer(padded)]
+    del padded
+    # Everything a run is judged by is looked up (bisect, dict), never rescanned
+    # per run: a file of thousands of one-line runs was quadratic.
+    evidence = _Evidence(text, headings, markers, url_starts)
     chosen: list[_Label] | None = None
-    for run in _runs(labels, text, headings):
-        if _qualifies(run, text, headings, markers, url_starts):
+    for run in _runs(labels, headings):
+        if _qualifies(run, evidence):
             chosen = run
     if chosen is None:
         return []
@@ -104,7 +110,45 @@ def find_notes(text: str, markers: list[TextMarker], url_starts: list[int]) -> l
     return notes
 
 
-def _runs(labels: list[_Label], text: str, headings: list[int]) -> list[list[_Label]]:
+class _Evidence:
+    """What tells a run of labels to be notes, indexed once for the whole text."""
+
+    def __init__(self, text: str, headings: list[int], markers: list[TextMarker], url_starts: list[int]) -> None:
+        self.text = text
+        self.headings = headings
+        self.url_starts = url_starts
+        self.first_marker: dict[int, int] = {}
+        for marker in markers:  # in order: the first one of each number stays
+            self.first_marker.setdefault(marker.number, marker.start)
+        self._blank_ends: dict[int, int] = {}
+        self._dates: tuple[list[int], list[int]] | None = None
+
+    def heading_before(self, start: int) -> bool:
+        """A heading stands right before ``start``, with only blank lines or rules between.
+        Only the last heading before it can: an earlier one has the later one's words between."""
+        index = bisect_right(self.headings, start) - 1
+        if index < 0:
+            return False
+        heading_end = self.headings[index]
+        blank_end = self._blank_ends.get(heading_end)
+        if blank_end is None:
+            blank_end = self._blank_ends[heading_end] = _BLANK_RE.match(self.text, heading_end).end()  # type: ignore[union-attr]
+        return start <= blank_end
+
+    def cites(self, start: int, end: int) -> bool:
+        """A URL starts, or a full date stands, within ``text[start:end]``."""
+        first_url = bisect_left(self.url_starts, start)
+        if first_url < len(self.url_starts) and self.url_starts[first_url] < end:
+            return True
+        if self._dates is None:
+            found = list(find_dates(self.text))
+            self._dates = ([date.start for date in found], [date.end for date in found])
+        starts, ends = self._dates
+        first_date = bisect_left(starts, start)
+        return first_date < len(starts) and ends[first_date] <= end
+
+
+def _runs(labels: list[_Label], headings: list[int]) -> list[list[_Label]]:
     """Split label lines into runs: a new run starts when the style changes, the
     numbering restarts at 1, or a heading stands between two labels."""
     runs: list[list[_Label]] = []
@@ -113,7 +157,8 @@ def _runs(labels: list[_Label], text: str, headings: list[int]) -> list[list[_La
         if current:
             previous = current[-1]
             restart = label.number <= 1 and previous.number >= 1
-            heading_between = any(previous.end <= h <= label.start for h in headings)
+            after = bisect_left(headings, previous.end)
+            heading_between = after < len(headings) and headings[after] <= label.start
             if label.style != previous.style or restart or heading_between:
                 runs.append(current)
                 current = []
@@ -123,29 +168,21 @@ def _runs(labels: list[_Label], text: str, headings: list[int]) -> list[list[_La
     return runs
 
 
-def _qualifies(
-    run: list[_Label], text: str, headings: list[int], markers: list[TextMarker], url_starts: list[int]
-) -> bool:
+def _qualifies(run: list[_Label], evidence: _Evidence) -> bool:
     first = run[0]
-    if headings and any(_only_blank_between(text, h, first.start) for h in headings):
+    if evidence.heading_before(first.start):
         return True
-    numbers = {label.number for label in run}
-    referenced = bool(numbers & {m.number for m in markers if m.start < first.start})
+    referenced = any(evidence.first_marker.get(label.number, first.start) < first.start for label in run)
+    text_length = len(evidence.text)
     citing = 0
     for index, label in enumerate(run):
-        end = run[index + 1].start if index + 1 < len(run) else min(len(text), label.end + 2000)
-        first_url = bisect_left(url_starts, label.end)
-        has_url = first_url < len(url_starts) and url_starts[first_url] < end
-        if has_url or next(find_dates(text[label.end : end]), None) is not None:
+        end = run[index + 1].start if index + 1 < len(run) else min(text_length, label.end + 2000)
+        if evidence.cites(label.end, end):
             citing += 1
     if referenced:
         return citing > 0  # markers point at it and it cites something
     # Unreferenced notes are still notes when bracketed and mostly citing something.
     return first.style in _BRACKETED and citing * 2 >= len(run)
-
-
-def _only_blank_between(text: str, heading_end: int, start: int) -> bool:
-    return heading_end <= start and not text[heading_end:start].strip(" \t\r\n*-_=")
 
 
 def scan_markers(text: str) -> list[TextMarker]:

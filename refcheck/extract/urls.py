@@ -24,8 +24,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import tldextract
 
-# A URL never contains these; they end it.
-_URL_BODY = r"[^\s<>\"\u201c\u201d\u00ab\u00bb\u2018\u2019\u3000]*"
+# A URL never contains these; they end it (control characters included).
+_URL_BODY = r"[^\s<>\"\u201c\u201d\u00ab\u00bb\u2018\u2019\u3000\x00-\x1f\x7f-\x9f]*"
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 
@@ -100,18 +100,25 @@ class FoundURL:
 
 def trim_url(candidate: str) -> str:
     """Drop trailing punctuation and closing brackets/quotes the URL does not open."""
-    url = candidate
-    while url:
-        last = url[-1]
+    # Linear in the length: brackets are counted once, not again after each
+    # character dropped ("https://x.org/a" and 100,000 ")" took minutes).
+    end = len(candidate)
+    counts: dict[str, int] | None = None
+    while end:
+        last = candidate[end - 1]
         if last in _TRAILING:
-            url = url[:-1]
+            end -= 1
             continue
         opener = _CLOSERS.get(last)
-        if opener is not None and url.count(last) > url.count(opener):
-            url = url[:-1]
-            continue
-        break
-    return url
+        if opener is None:
+            break
+        if counts is None:
+            counts = {char: candidate.count(char, 0, end) for char in "()[]{}"}
+        if counts[last] <= counts[opener]:
+            break
+        counts[last] -= 1
+        end -= 1
+    return candidate[:end]
 
 
 def lower_same_length(text: str) -> str:
@@ -171,6 +178,10 @@ def _find_bare(text: str, led: list[FoundURL]) -> Iterator[FoundURL]:
     taken = iter(led)
     current = next(taken, None)
     last_end = -1
+    # Every ".tld" inside one run of host characters leads back to the same start,
+    # and _BARE_RE.match depends on the start only: a run is tried once, not once
+    # per dot ("a.qq.qq.qq…" went cubic).
+    run_end = -1
     for match in _TLD_RE.finditer(text):
         position = match.start() - 1
         if position < 0 or text[position] not in _HOST_CHARS or text[position] in ".-":
@@ -180,12 +191,20 @@ def _find_bare(text: str, led: list[FoundURL]) -> Iterator[FoundURL]:
             current = next(taken, None)
         if (current is not None and current.start <= position) or position < last_end:
             continue  # inside a URL already found
+        if position < run_end:
+            continue  # this run of host characters was tried already
+        run_end = _HOST_RUN_RE.match(text, position).end()  # type: ignore[union-attr]  # "*" always matches
+        # A host is never longer than _MAX_HOST: a longer run is not walked back
+        # over (nor handed to the regex, whose backtracking stack grows with it).
+        limit = max(0, position - 2 * _MAX_HOST)
         start = position
-        while start > 0 and text[start - 1] in _HOST_CHARS:
+        while start > limit and text[start - 1] in _HOST_CHARS:
             start -= 1
+        if start == limit and start > 0 and text[start - 1] in _HOST_CHARS:
+            continue
         while start < position and not text[start].isalnum():
             start += 1
-        if start < last_end or not _starts_clean(text, start):
+        if start < last_end or run_end - start > 2 * _MAX_HOST or not _starts_clean(text, start):
             continue
         bare = _BARE_RE.match(text, start)
         if bare is None:
@@ -198,7 +217,14 @@ def _find_bare(text: str, led: list[FoundURL]) -> Iterator[FoundURL]:
         yield FoundURL(raw, start, last_end, scheme_assumed=True)
 
 
+_HOST_RUN_RE = re.compile(r"[a-z0-9.-]*")
+# The longest name DNS allows (253 characters, 255 with a final dot and length bytes).
+_MAX_HOST = 255
+
+
 def _is_bare_domain(host: str, *, has_path: bool) -> bool:
+    if len(host) > _MAX_HOST:
+        return False
     parts = _EXTRACTOR(host)
     if not parts.suffix or not parts.domain:
         return False
@@ -259,7 +285,7 @@ def normalize_url(text: str) -> tuple[str, bool]:
     host = _idna_host(host)
     netloc = host if ":" not in host else f"[{host}]"
     if parts.username is not None or parts.password is not None:
-        userinfo = parts.netloc.rpartition("@")[0]
+        userinfo = _quoted(parts.netloc.rpartition("@")[0], ":%!$&'()*+,;=-._~")
         netloc = f"{userinfo}@{netloc}"
     if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{netloc}:{port}"
@@ -278,24 +304,40 @@ def _quoted(part: str, safe: str) -> str:
     return quote(part, safe=safe)
 
 
+# What a host may hold once encoded: RFC 3986 reg-name characters, and ":" of an IPv6 literal.
+_VALID_HOST_RE = re.compile(r"[a-z0-9._~!$&'()*+,;=%:-]+")
+
+
 def _idna_host(host: str) -> str:
     host = host.rstrip(".").lower()
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidURL(f"host {host!r} is not a valid international name") from None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidURL(f"host {host!r} is not a valid international name") from None
+    # A space, a quote or a control character (written in an href, or made by
+    # IDNA's NFKC mapping: "0\u00a8" became "xn--0 -vub") is no host at all.
+    if not _VALID_HOST_RE.fullmatch(host):
+        raise InvalidURL(f"host {host!r} holds characters a host name cannot")
+    return host
+
+
+def registrable_domain(host: str | None) -> str | None:
+    """``armedservices.house.gov`` -> ``house.gov``; private suffixes count
+    (``foo.github.io`` stays ``foo.github.io``); IP addresses, bare names and
+    names longer than DNS allows -> None."""
+    if not host or len(host) > _MAX_HOST:
+        return None  # and a 100 KB host never becomes a key of the cache below
+    return _registrable_domain(host)
 
 
 @lru_cache(maxsize=65536)
-def registrable_domain(host: str | None) -> str | None:
-    """``armedservices.house.gov`` -> ``house.gov``; private suffixes count
-    (``foo.github.io`` stays ``foo.github.io``); IP addresses and bare names -> None."""
-    if not host:
-        return None
+def _registrable_domain(host: str) -> str | None:
     domain = _EXTRACTOR(host.lower().rstrip(".")).top_domain_under_public_suffix
     return domain or None
+
+
+registrable_domain.cache_clear = _registrable_domain.cache_clear  # type: ignore[attr-defined]
 
 
 def domain_of_url(url: str) -> str | None:

@@ -91,7 +91,11 @@ async def _resolve(
     report = ResolveReport()
     pending: dict[str, list[LinkResult]] = defaultdict(list)
     for link in links.values():
-        parts = urlsplit(link.url)
+        try:
+            parts = urlsplit(link.url)
+        except ValueError as exc:  # "http://[zz]/": not even parseable
+            _apply(link, Verdict("invalid", error=f"not a valid URL: {exc}"), now_iso())
+            continue
         if parts.scheme and parts.scheme not in ("http", "https"):
             _apply(link, Verdict("skipped", error=f"unsupported scheme {parts.scheme}:"), now_iso())
             continue
