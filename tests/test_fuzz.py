@@ -302,3 +302,12 @@ def test_bytes_to_document(data: bytes, fmt: str) -> None:
         return
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_document(extract_text(text, fmt, "fuzz." + fmt, CONTEXT), text, fmt)
+
+
+def test_atheris_finding_superscript_footnote_label() -> None:
+    """Found by atheris (benchmarks/hostile_corpus.py): ``[^³]:`` -- "³".isdigit() is
+    true but int("³") raises, which ended the run."""
+    text = "Hello (1).\n\n[^1]: y\n[^³]: y\nwww.reuters.com\n"
+    for fmt in ("text", "markdown", "html"):
+        document = extract_text(text, fmt, "fuzz", CONTEXT)
+        assert document.error is None

@@ -247,9 +247,9 @@ def _label_of(item: etree._Element, position: int) -> FootnoteLabel:
     match = _NOTE_ID_RE.match(item.get("id") or "")
     if match:
         label = match.group("label")
-        return int(label) if label.isdigit() else label
+        return int(label) if label.isascii() and label.isdigit() else label
     value = item.get("value")
-    if value and value.isdigit():
+    if value and value.isascii() and value.isdigit():
         return int(value)
     return position
 
@@ -274,12 +274,12 @@ def _markers(
             elif element.get("role") == "doc-noteref" or (_NOTE_ID_RE.match(target) and not _BACKREF_RE.match(target)):
                 match = _NOTE_ID_RE.match(target)
                 label = match.group("label") if match else target
-                yield MarkupMarker(int(label) if label.isdigit() else label, _line(element))
+                yield MarkupMarker(int(label) if label.isascii() and label.isdigit() else label, _line(element))
         elif has_notes:
             text = _small_text(element)
             if text is not None:
                 text = text.strip().strip("[]()")
-                if text.isdigit() and len(text) <= 4:
+                if text.isascii() and text.isdigit() and len(text) <= 4:
                     yield MarkupMarker(int(text), _line(element))
 
 

@@ -223,7 +223,7 @@ def _render_inline(
 
 
 def _label(text: str) -> FootnoteLabel:
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _rename_duplicate_definitions(source: str) -> tuple[str, bool]:

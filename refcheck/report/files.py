@@ -69,7 +69,7 @@ def previous_links(root: Path) -> tuple[Path | None, dict[str, dict[str, object]
 
 def _run_key(path: Path) -> tuple[str, int]:
     stamp, number = path.name[:17], path.name[18:]
-    return stamp, int(number) if number.isdigit() else 1
+    return stamp, int(number) if number.isascii() and number.isdigit() else 1
 
 
 def new_run_folder(root: Path, now: datetime) -> Path:

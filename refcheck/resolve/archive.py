@@ -174,7 +174,7 @@ class Archive:
         capture = str(closest.get("timestamp") or "")
         archived = str(closest.get("url") or "")
         original = archived.split(f"/web/{capture}/", 1)[1] if f"/web/{capture}/" in archived else url
-        if not capture.isdigit():
+        if not (capture.isascii() and capture.isdigit()):
             return None
         return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "availability")
 
@@ -211,7 +211,7 @@ class Archive:
             return ArchiveCopy(None)
         record = dict(zip(header, first, strict=True))
         capture, original = str(record.get("timestamp", "")), str(record.get("original", url))
-        if not capture.isdigit():
+        if not (capture.isascii() and capture.isdigit()):
             return ArchiveCopy(None)
         return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "cdx")
 
