@@ -7,17 +7,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import aiohttp
 import diskcache
 import pytest
 from diskcache.core import MODE_TEXT
+from localweb import running
 
 from refcheck.models import LinkResult
 from refcheck.resolve.cache import Cache
@@ -56,15 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def server(probe_delay: float = 0.0, slow_delay: float = 0.0, host: str = "127.0.0.5") -> Iterator[str]:
     handler = type("Handler", (_Handler,), {"probe_delay": probe_delay, "slow_delay": slow_delay})
-    httpd = ThreadingHTTPServer((host, 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(handler, host) as base:
+        yield base
 
 
 def test_a_planted_row_naming_a_file_is_refused_and_the_file_left_alone(tmp_path: Path) -> None:
