@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,23 @@ from refcheck.models import Document
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE_CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def invalid_names_fail_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Names under ``.invalid`` (RFC 6761: never resolve) fail at once, in this
+    process, without a query to the machine's resolver: the tests that need a
+    dead domain send nothing off the machine."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name.lower().rstrip(".").endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield
 
 
 @pytest.fixture
