@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from localweb import serve, serve_archive
+from test_interruption import default_sigint
 
 
 def write_corpus(tmp_path: Path, web: str) -> Path:
@@ -132,7 +133,8 @@ def test_interrupted_run_loses_nothing_it_finished(tmp_path: Path) -> None:
         busy_corpus(tmp_path, web, 40)
         args = [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
                 "--per-host", "1", "--host-interval", "0", "--fail-on", "none"]  # fmt: skip
-        process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=default_sigint)  # fmt: skip
         deadline = time.monotonic() + 30
         while sum(n for path, n in stats.requests.items() if path.startswith("/busy-")) < 10:
             assert time.monotonic() < deadline and process.poll() is None

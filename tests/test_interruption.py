@@ -35,6 +35,13 @@ def write_corpus(folder: Path, base: str, count: int = LINKS, path: str = "/busy
     return urls
 
 
+def default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal would deliver it. A shell's background
+    job (CI started with ``&``) hands its children SIGINT *ignored*, and Python
+    keeps an ignored SIGINT ignored, so the test's SIGINT would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "refcheck", *args],
@@ -42,6 +49,7 @@ def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 
