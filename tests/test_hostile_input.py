@@ -547,6 +547,14 @@ def test_long_runs_of_dotted_words_are_linear() -> None:
     assert time.perf_counter() - started < 3
 
 
+def test_a_bare_name_ends_where_the_next_url_begins() -> None:
+    """Found by the long fuzz run: "0.org,HTTP://0" gave "0.org,HTTP://0" and
+    "HTTP://0", one inside the other."""
+    assert _urls("see example.org,https://x.org/a and") == ["example.org", "https://x.org/a"]
+    assert _urls("example.org/path(https://x.org/b)") == ["example.org/path", "https://x.org/b"]
+    assert _urls("0.org,HTTP://0") == ["0.org", "HTTP://0"]
+
+
 @pytest.mark.parametrize(
     ("written", "url", "domain"),
     [

@@ -210,7 +210,11 @@ def _find_bare(text: str, led: list[FoundURL]) -> Iterator[FoundURL]:
         if bare is None:
             continue
         host = bare.group("host")
-        raw = trim_url(bare.group(0))
+        raw = bare.group(0)
+        if current is not None and start + len(raw) > current.start:
+            # "example.org,https://x.org/a": the bare name ends where the next URL begins.
+            raw = raw[: current.start - start].rstrip("([{")
+        raw = trim_url(raw)
         if not _is_bare_domain(host, has_path=len(raw) > len(host)):
             continue
         last_end = start + len(raw)
