@@ -4,7 +4,8 @@ through each reader and the URL finder, date parser, notes finder and decoder.
 Nothing may raise, and a few cheap invariants must hold.
 
 Examples per test: ``REFCHECK_FUZZ_EXAMPLES`` (default 200, so CI stays fast).
-The long run (100,000 per test) is ``benchmarks/hostile_corpus.py --fuzz``.
+The long run: ``REFCHECK_FUZZ_EXAMPLES=12500`` (100,000 over the 8 tests) or more,
+by hand or through ``benchmarks/hostile_corpus.py --fuzz-examples N``.
 """
 
 from __future__ import annotations

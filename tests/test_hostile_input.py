@@ -584,6 +584,15 @@ def test_broken_urls_do_not_crash(written: str) -> None:
         assert citation.line == 1
 
 
+def test_idna_mapping_to_a_space_is_not_a_host() -> None:
+    """Found by hypothesis: IDNA's NFKC maps "¨" to a space, and "HTTP://0¨"
+    normalised to "http://xn--0 -vub/"."""
+    with pytest.raises(ValueError, match="cannot"):
+        normalize_url("HTTP://0¨")
+    [citation] = _doc("see HTTP://0¨ here").citations
+    assert citation.url == citation.text == "HTTP://0¨" and citation.domain is None
+
+
 @pytest.mark.parametrize("control", ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\x85", "\x9b"])
 def test_control_characters_end_a_url(control: str) -> None:
     assert _urls(f"see https://example.com/a{control}b and") == ["https://example.com/a"]
@@ -658,6 +667,22 @@ def test_pathological_structure_is_not_quadratic(name: str, fmt: str, text: str)
     elapsed = time.perf_counter() - started
     assert document.error is None
     assert elapsed < 10, f"{name}: {elapsed:.1f} s"
+
+
+def test_text_after_a_script_is_read_once() -> None:
+    """Found by the long fuzz run: the text after </script> came out twice (so did
+    its URLs), and the lines after it were counted twice, past the end of the file."""
+    page = "<p>a https://a.example/<script>x()</script> after https://b.example/\nmore\nhttps://c.example/</p>"
+    document = _doc(page, "html")
+    assert [(c.url, c.line) for c in document.citations] == [
+        ("https://a.example/", 1),
+        ("https://b.example/", 1),
+        ("https://c.example/", 3),
+    ]
+    notes = (
+        "<p>x<sup>1</sup></p><ol class=references><li id=fn1>Note <script>x()</script>tail https://n.example/</li></ol>"
+    )
+    assert [note.text for note in _doc(notes, "html").footnotes] == ["Note tail https://n.example/"]
 
 
 def test_huge_footnote_number_does_not_list_every_gap() -> None:

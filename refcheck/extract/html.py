@@ -379,9 +379,10 @@ def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             if tag in _SKIPPED_TAGS or id(element) in skipped_ids or not tag:
+                # Its "end" event still comes and emits its tail (emitting it here
+                # too gave the text after every <script> twice, and line numbers
+                # past the end of the file).
                 walker.skip_subtree()
-                if tag and element is not scope:
-                    emit(element.tail)
                 continue
             source_line = _line(element, 0)
             if source_line:
@@ -410,9 +411,7 @@ def _visible_text(element: etree._Element, stop: set[int]) -> Iterator[str]:
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
             if not tag or tag in _SKIPPED_TAGS or (node is not element and id(node) in stop):
-                walker.skip_subtree()
-                if node is not element and node.tail:
-                    yield node.tail
+                walker.skip_subtree()  # its tail comes with its "end" event
                 continue
             if tag in _BLOCK_TAGS:
                 yield " "
