@@ -25,6 +25,8 @@ ProblemKind = Literal[
     "numbering-gap",
     "empty-footnote",
     "unlinked-work",
+    "broken-anchor",
+    "missing-file",
 ]
 
 Severity = Literal["error", "warning", "info"]
@@ -36,7 +38,18 @@ PROBLEM_SEVERITY: dict[str, Severity] = {
     "numbering-gap": "warning",
     "empty-footnote": "warning",
     "unlinked-work": "info",
+    "broken-anchor": "warning",
+    "missing-file": "error",
 }
+
+Region = Literal["article", "page"]
+"""Where a citation stands: ``article`` -- the article's own text, notes, references
+and bibliography; ``page`` -- what the site puts around it (navigation, header,
+footer, sidebars, share/related/comment/newsletter widgets, ads, the publisher's
+own byline or contact address, "Leave a reply" boilerplate)."""
+
+LINK_SCOPES = ("article", "all")
+"""``--links``: which citations are checked, counted and reported."""
 
 FootnoteLabel = int | str
 """Numeric labels are ints (``(3)`` -> 3); Markdown labels such as ``[^note]`` stay strings."""
@@ -55,6 +68,8 @@ class Citation:
     line: int
     scheme_assumed: bool = False
     """True when the text had no scheme (``www.x.com``) and https was assumed."""
+    region: Region = "article"
+    """``article`` or ``page`` (site furniture); reports count ``article`` by default."""
 
 
 @dataclass(slots=True)
@@ -91,6 +106,20 @@ class Problem:
 
 
 @dataclass(slots=True)
+class LocalLink:
+    """A relative link to a local file (``../data/table.csv``, ``img/map.png``):
+    resolved against the article's own path, listed, never checked over HTTP."""
+
+    target: str
+    """The link as written."""
+    path: str
+    """The file it names, resolved against the article's folder."""
+    line: int
+    exists: bool
+    region: Region = "article"
+
+
+@dataclass(slots=True)
 class Document:
     path: str
     format: str
@@ -111,6 +140,8 @@ class Document:
     citations: list[Citation] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    local_links: list[LocalLink] = field(default_factory=list)
+    """Relative links to local files (a missing one is also a ``missing-file`` problem)."""
     encoding: str | None = None
     skipped: str | None = None
     """Why the file was not read (binary, too large…); None when it was read."""
@@ -136,6 +167,7 @@ class Document:
             citations=[Citation(**c) for c in data.get("citations", [])],
             mentions=[Mention(**m) for m in data.get("mentions", [])],
             problems=[Problem(**p) for p in data.get("problems", [])],
+            local_links=[LocalLink(**f) for f in data.get("local_links", [])],
             encoding=data.get("encoding"),
             skipped=data.get("skipped"),
             error=data.get("error"),
