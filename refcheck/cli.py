@@ -91,6 +91,10 @@ def main(
         int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")
     ] = None,
     user_agent: Annotated[str | None, typer.Option(help="User-Agent for link checks (default: browser-like).")] = None,
+    links: Annotated[
+        str | None,
+        typer.Option(help="Which links to check and report: article (the article's own, default) or all (page furniture too)."),
+    ] = None,
     graph: Annotated[str | None, typer.Option(help="Print the citation graph: json, graphml, dot or mermaid.")] = None,
     graph_out: Annotated[Path | None, typer.Option(help="Write the --graph output to this file instead.")] = None,
     config: Annotated[
@@ -107,6 +111,7 @@ def main(
         "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
+        "links": links,
     }  # fmt: skip
     settings_file = config if config is not None else find_settings_file(paths)
     if config is not None and not config.is_file():
@@ -159,7 +164,7 @@ def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | Non
 
 
 def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> None:
-    text = render_graph(built or build_graph(result.documents, result.links), fmt)
+    text = render_graph(built or build_graph(result.documents, result.links, result.summary.links_scope), fmt)
     if target is None:
         sys.stdout.write(text)
         return

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from refcheck.models import LINK_SCOPES
+
 FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none")
 
 
@@ -51,6 +53,9 @@ class Settings:
     user_agent: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     """Extra request headers for link checks (e.g. Accept-Language)."""
+    links: str = "article"
+    """Which citations are checked, counted and reported: ``article`` (the article's
+    own, the default) or ``all`` (page furniture too: menus, footers, share buttons…)."""
     quiet: bool = False
     source: str | None = None
     """Which settings file was read, if any."""
@@ -195,6 +200,8 @@ def _invalid_value(settings: Settings) -> str | None:
         return "setting 'host-interval' must be 0 or more"
     if settings.archive_interval < 0:
         return "setting 'archive-interval' must be 0 or more"
+    if settings.links not in LINK_SCOPES:
+        return f"setting 'links' must be one of: {', '.join(LINK_SCOPES)}"
     if settings.archive not in ("dead", "all", "none"):
         return "setting 'archive' must be one of: dead, all, none"
     if settings.save_missing and not save_keys():

@@ -151,6 +151,13 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)  # type: ignore[no-any-return]
 
+    def cited(self, scope: str = "article") -> list[Citation]:
+        """The citations that ``--links`` counts: the article's own (``article``),
+        or every one, page furniture too (``all``)."""
+        if scope == "all":
+            return self.citations
+        return [citation for citation in self.citations if citation.region == "article"]
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
         return cls(
@@ -265,6 +272,11 @@ class Summary:
     files_skipped: int = 0
     files_failed: int = 0
     citations: int = 0
+    """Citations in scope (``--links``: the article's own by default)."""
+    citations_by_region: dict[str, int] = field(default_factory=dict)
+    """Every citation found, by region: ``article`` and ``page`` (furniture)."""
+    links_scope: str = "article"
+    """Which citations were checked and reported (``--links``)."""
     footnotes: int = 0
     mentions: int = 0
     unique_links: int = 0

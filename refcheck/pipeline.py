@@ -75,6 +75,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     context = ExtractContext(OutletIndex.load(extra), sorted(settings.publishers.items()))
     result = RunResult(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), documents=DocumentSpool())
     summary = result.summary
+    summary.links_scope = settings.links
     for item in collect(paths, settings.exclude):
         if not isinstance(item, SourceFile):
             summary.skipped_files.append(SkippedFile(item.name, item.reason))
@@ -83,7 +84,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
             progress(item.name)
         document = extract_file(item, context, settings.max_file_size)
         _hide_credentials(document, result.fetch_urls)
-        _tally(document, result)
+        _tally(document, result, settings.links)
         result.documents.append(document)
     if summary.documents == 0:
         result.documents.close()
@@ -171,7 +172,7 @@ def _hide_credentials(document: Document, fetch_urls: dict[str, str]) -> None:
         document.republished_from = redact(document.republished_from)
 
 
-def _tally(document: Document, result: RunResult) -> None:
+def _tally(document: Document, result: RunResult, scope: str) -> None:
     summary = result.summary
     summary.documents += 1
     if document.skipped:
@@ -181,13 +182,16 @@ def _tally(document: Document, result: RunResult) -> None:
         summary.files_failed += 1
         return
     summary.documents_read += 1
-    summary.citations += len(document.citations)
+    cited = document.cited(scope)
+    summary.citations += len(cited)
+    for citation in document.citations:
+        summary.citations_by_region[citation.region] = summary.citations_by_region.get(citation.region, 0) + 1
     summary.footnotes += len(document.footnotes)
     summary.mentions += len(document.mentions)
     for problem in document.problems:
         summary.problems[problem.kind] = summary.problems.get(problem.kind, 0) + 1
     dates = {note.number: note.date for note in document.footnotes}
-    for citation in document.citations:
+    for citation in cited:
         link = result.links.get(citation.url)
         if link is None:
             link = result.links[citation.url] = LinkResult(citation.url, citation.domain)

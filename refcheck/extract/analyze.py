@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
+from refcheck.extract.boilerplate import tail_span
 from refcheck.extract.dates import first_date
 from refcheck.extract.metadata import TextClues, read_clues
 from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
@@ -87,13 +88,14 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
     notes = _notes_from_text(parsed, text_markers, url_starts) if parsed.notes is None else _notes_from_markup(parsed)
     note_starts = [note.start for note in notes] if parsed.notes is None else []
     citations: list[Citation] = []
+    inline_starts: list[int] = []
     for url in urls:
         note = _note_at(notes, note_starts, url.start) if note_starts else None
         if note is not None:
             _add_unique(note, _citation(url.text, "footnote", note.label, parsed.line_at(url.start)))
         else:
             citations.append(_citation(url.text, "inline", None, parsed.line_at(url.start)))
-    _add_markup_links(parsed.links, citations, notes)
+            inline_starts.append(url.start)
 
     for note in notes:
         note_date = first_date(note.text, partial=True)
@@ -102,9 +104,6 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
         )
         _learn_aliases(note, context.outlets)
 
-    all_citations = [c for note in notes for c in note.citations] + citations
-    all_citations.sort(key=lambda c: c.line)
-    document.citations = all_citations
 
     marker_positions = _marker_positions(parsed, notes, text_markers)
     document.markers = [label for _, label in marker_positions]
@@ -113,6 +112,15 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
     outlet_matches = list(context.outlets.find(text, lowered))
     notes_start = min((note.start for note in notes if note.start >= 0), default=None)
     clues = read_clues(text, urls, outlet_matches, notes_start)
+    tail_line = _mark_page_citations(parsed, citations, inline_starts, clues.own_addresses, notes_start)
+    _add_markup_links(parsed.links, citations, notes)
+    if tail_line is not None:  # Markdown links in a "Share this / Leave a reply" tail
+        for citation in citations:
+            if citation.kind == "link" and citation.line >= tail_line:
+                citation.region = "page"
+    all_citations = [c for note in notes for c in note.citations] + citations
+    all_citations.sort(key=lambda c: c.line)
+    document.citations = all_citations
     _set_publisher(document, parsed, clues, context)
     document.republished_from = clues.republished_from
     document.title = parsed.meta.title
@@ -148,6 +156,42 @@ def _notes_from_markup(parsed: ParsedSource) -> list[_Note]:
     return notes
 
 
+def _mark_page_citations(
+    parsed: ParsedSource,
+    citations: list[Citation],
+    starts: list[int],
+    own_addresses: list[tuple[int, int]],
+    notes_start: int | None,
+) -> int | None:
+    """Inline URLs in page furniture get region ``page``: the spans the format
+    reader marked (HTML menus, footers…), the publisher's own address on the
+    byline or in a "visit:" footer, and a boilerplate tail of plain text
+    ("Leave a Reply", "Share this:"…). Notes are the article's wherever they stand.
+    Returns the first line of such a tail, if there is one."""
+    spans = list(parsed.page_spans)
+    spans.extend(own_addresses)
+    tail_line = None
+    if parsed.format != "html":
+        tail = tail_span(parsed.text, notes_start)
+        if tail is not None:
+            spans.append(tail)
+            tail_line = parsed.line_at(tail[0])
+    if not spans or not citations:
+        return tail_line
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):  # spans may nest (an address inside a marked footer)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    span_starts = [start for start, _ in merged]
+    for citation, offset in zip(citations, starts, strict=True):
+        index = bisect_right(span_starts, offset) - 1
+        if index >= 0 and offset < merged[index][1]:
+            citation.region = "page"
+    return tail_line
+
+
 def _note_at(notes: list[_Note], starts: list[int], offset: int) -> _Note | None:
     index = bisect_right(starts, offset) - 1
     if index >= 0 and notes[index].start <= offset < notes[index].end:
@@ -174,7 +218,9 @@ def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes:
         if note is not None:
             _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
         else:
-            linked.append(_citation(link.href, "link", None, link.line))
+            citation = _citation(link.href, "link", None, link.line)
+            citation.region = link.region
+            linked.append(citation)
     if not linked:
         return
     # The same URL written out as the text of its own link is one citation: the link.

@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 from lxml import etree, html
 
 from refcheck.extract.dates import first_date
+from refcheck.extract.region import PageRegions, RegionWalk, find_regions
 from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, Metadata, ParsedSource
 from refcheck.models import FootnoteLabel
 
@@ -73,8 +74,10 @@ def parse_html(source: str) -> ParsedSource:
             note_elements.append(element)
             inside_notes.add(id(element))
     markers = list(_markers(root, label_by_id, inside_notes, has_notes=bool(notes)))
-    links = list(_body_links(root, base, inside_notes))
-    text, source_lines = _prose(root, set(map(id, note_items)))
+    regions = find_regions(root, note_items)
+    links = list(_body_links(root, base, inside_notes, regions))
+    page_spans: list[tuple[int, int]] = []
+    text, source_lines = _prose(root, set(map(id, note_items)), RegionWalk(regions), page_spans)
     return ParsedSource(
         format="html",
         text=text,
@@ -83,6 +86,7 @@ def parse_html(source: str) -> ParsedSource:
         notes=notes if notes else None,
         markers=markers,
         meta=_metadata(root, base),
+        page_spans=page_spans,
     )
 
 
@@ -321,37 +325,54 @@ def _hrefs(scope: etree._Element, stop: set[int]) -> Iterator[tuple[etree._Eleme
             yield element, cite
 
 
-def _body_links(root: etree._Element, base: str | None, inside_notes: set[int]) -> Iterator[MarkupLink]:
+def _body_links(
+    root: etree._Element, base: str | None, inside_notes: set[int], regions: PageRegions
+) -> Iterator[MarkupLink]:
     body = root.find("body")
     scope = body if body is not None else root
     # One walk that skips scripts, styles… whole (looking up every link's
     # ancestors instead was quadratic in deeply nested pages).
-    walker = etree.iterwalk(scope, events=("start",))
-    for _, element in walker:
+    walk = RegionWalk(regions)
+    walker = etree.iterwalk(scope, events=("start", "end"))
+    for event, element in walker:
+        if event == "end":
+            walk.leave(element)
+            continue
         tag = element.tag
         if not isinstance(tag, str) or tag in _SKIPPED_TAGS:
             walker.skip_subtree()
             continue
+        walk.enter(element)
         if id(element) in inside_notes:
             continue
         if tag in ("a", "area"):
             href = element.get("href")
             if href:
-                yield MarkupLink(_resolve(href, base), _line(element))
+                yield MarkupLink(_resolve(href, base), _line(element), region=walk.region)
         cite = element.get("cite")
         if cite:
-            yield MarkupLink(_resolve(cite, base), _line(element))
+            yield MarkupLink(_resolve(cite, base), _line(element), region=walk.region)
 
 
 # --- prose -------------------------------------------------------------------------
 
 
-def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]:
+def _prose(
+    root: etree._Element, skipped_ids: set[int], walk: RegionWalk, page_spans: list[tuple[int, int]]
+) -> tuple[str, list[int]]:
     """Text of the body with block elements on their own lines, and the source
-    line of every output line (newlines inside text nodes are source newlines)."""
+    line of every output line (newlines inside text nodes are source newlines).
+    The offsets of the text written inside page furniture go to ``page_spans``."""
     parts: list[str] = []
     lines: list[int] = [1]
     current = {"line": 1, "fresh": True}
+    counted = [0, 0]  # parts measured so far, their length: offsets without re-joining
+
+    def offset() -> int:
+        for piece in parts[counted[0] :]:
+            counted[1] += len(piece)
+        counted[0] = len(parts)
+        return counted[1]
 
     def emit(text: str | None) -> None:
         if not text:
@@ -391,12 +412,15 @@ def _prose(root: etree._Element, skipped_ids: set[int]) -> tuple[str, list[int]]
                 current["line"] = source_line
             if tag in _BLOCK_TAGS:
                 block_break(element)
+            walk.enter(element, offset())
             emit(element.text)
         else:
             if tag in _BLOCK_TAGS:
                 block_break(element)
+            walk.leave(element, offset())
             if element is not scope:
                 emit(element.tail)
+    page_spans.extend(walk.finish(offset()))
     return "".join(parts), lines
 
 

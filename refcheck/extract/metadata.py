@@ -14,7 +14,7 @@ Markdown front matter) comes first; then plain-text clues:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from refcheck.extract.dates import find_dates
 from refcheck.extract.outlets import OutletMatch
@@ -39,6 +39,9 @@ class TextClues:
     publisher_domain: str | None = None
     date: str | None = None
     republished_from: str | None = None
+    own_addresses: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets of the publisher's own address on the byline or in a "visit:"
+    footer: page furniture, not a citation of the article."""
 
 
 def header_end(text: str) -> int:
@@ -76,15 +79,21 @@ def read_clues(text: str, urls: list[FoundURL], outlets: list[OutletMatch], body
             break
         if _is_byline_address(text, url):
             clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
+            clues.own_addresses.append((url.start, url.end))
             break
-    if clues.publisher is None:
-        ends = [len(text)] if body_end is None else [len(text), body_end]
-        for url in reversed(urls):
-            if not any(end - _FOOTER <= url.start < end for end in ends):
-                continue
-            if _VISIT_RE.search(text[max(0, url.start - 60) : url.start]):
-                clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
+    # The footer's "visit: example.org/contact" is the publisher's own address
+    # (page furniture) even when the byline already named the publisher.
+    ends = [len(text)] if body_end is None else [len(text), body_end]
+    for url in reversed(urls):
+        if not any(end - _FOOTER <= url.start < end for end in ends):
+            if url.start < min(ends) - _FOOTER:
                 break
+            continue
+        if _VISIT_RE.search(text[max(0, url.start - 60) : url.start]):
+            if clues.publisher is None:
+                clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
+            clues.own_addresses.append((url.start, url.end))
+            break
     # Plain substring tests: a regex search over the whole text cost a third of extraction.
     may_be_republished = "riginally" in text or any(f"irst {verb}" in text for verb in _REPUBLISH_VERBS)
     for match in outlets:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from refcheck.models import FootnoteLabel
+from refcheck.models import FootnoteLabel, Region
 
 
 @dataclass(slots=True)
@@ -16,6 +16,7 @@ class MarkupLink:
     line: int
     note: FootnoteLabel | None = None
     """Label of the footnote the link sits in, for links inside a markup notes list."""
+    region: Region = "article"
 
 
 @dataclass(slots=True)
@@ -53,6 +54,9 @@ class ParsedSource:
     """Footnotes stated by markup; None means: find a notes block in ``text``."""
     markers: list[MarkupMarker] = field(default_factory=list)
     meta: Metadata = field(default_factory=Metadata)
+    page_spans: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets ``[start, end)`` of ``text`` that are page furniture, not the article
+    (menus, footers, widgets, the publisher's own address), in order."""
     _line_starts: list[int] | None = None
 
     def line_at(self, offset: int) -> int:

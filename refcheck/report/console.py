@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from refcheck.models import Summary
 from refcheck.pipeline import RunResult
 from refcheck.report.stats import articles_by_dead_links, outlet_rows
 
@@ -27,7 +28,7 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
         date = document.date or "date unknown"
         if not quiet:
             print(
-                f"{document.path}: {len(document.citations)} citations, {len(document.footnotes)} footnotes, "
+                f"{document.path}: {len(document.cited(summary.links_scope))} citations, {len(document.footnotes)} footnotes, "
                 f"{len(document.mentions)} outlets named ({publisher}, {date})",
                 file=out,
             )
@@ -54,11 +55,20 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
         print(note, file=out)
     print(
         f"\n{summary.documents_read} of {summary.documents} articles read, {summary.citations} citations, "
-        f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
+        + _furniture(summary)
+        + f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
         + (f", {summary.files_skipped} files skipped" if summary.files_skipped else "")
         + (f", {summary.files_failed} unreadable" if summary.files_failed else ""),
         file=out,
     )
+
+
+def _furniture(summary: Summary) -> str:
+    """How many links of page furniture were left out, and how to bring them in."""
+    page = summary.citations_by_region.get("page", 0)
+    if summary.links_scope != "article" or not page:
+        return ""
+    return f"({page} more in page furniture, not checked: --links all), "
 
 
 def _is_article(reason: str) -> bool:

@@ -89,7 +89,7 @@ def write_reports(result: RunResult, root: Path) -> Written:
     now = datetime.now(UTC)
     previous_folder, previous, warnings = previous_links(root)
     changes = compare(result.links, previous, previous_folder.name if previous_folder else None, now.date().isoformat())
-    graph = build_graph(result.documents, result.links)
+    graph = build_graph(result.documents, result.links, result.summary.links_scope)
     folder = new_run_folder(root, now)
     streaks = dead_streaks(changes)
     with (folder / "report.json").open("w", encoding="utf-8") as handle:

@@ -135,7 +135,7 @@ def source_id(domain: str | None, name: str | None) -> str | None:
     return None
 
 
-def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> Graph:
+def build_graph(documents: Iterable[Document], links: dict[str, LinkResult], scope: str = "article") -> Graph:
     """Build the graph in one pass over the documents (and a second over the few
     facts kept about each article, for article-to-article edges)."""
     graph = Graph()
@@ -158,7 +158,7 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult]) -> 
                 owners_by_source["name:" + document.publisher].append(article)
         sources: set[str] = set()
         urls: set[str] = set()
-        for citation in document.citations:
+        for citation in document.cited(scope):
             link = links.get(citation.url)
             target = source_id(_through_shortener(citation.domain, link), None)
             if target is None:

@@ -119,7 +119,8 @@ def render(
     parts += _dead_table(links)
     parts += ["<h2>Trend</h2>", _trend_svg(history)]
     parts += _outlets(links)
-    parts += _articles(documents, links)
+    scope = summary.get("links_scope")
+    parts += _articles(documents, links, scope if isinstance(scope, str) else "article")
     parts += ["<h2>Citation graph</h2>", _graph_svg(graph)]
     parts.append(f"<script>{_SCRIPT}</script></body></html>")
     return "\n".join(parts)
@@ -189,7 +190,7 @@ def _outlets(links: dict[str, LinkResult]) -> list[str]:
     return out
 
 
-def _articles(documents: Iterable[Document], links: dict[str, LinkResult]) -> list[str]:
+def _articles(documents: Iterable[Document], links: dict[str, LinkResult], scope: str) -> list[str]:
     out = ["<h2>Articles</h2>"]
     for document in documents:
         if document.skipped or document.error:
@@ -197,13 +198,14 @@ def _articles(documents: Iterable[Document], links: dict[str, LinkResult]) -> li
                 f"<details><summary>{_e(document.path)} — {_e(document.skipped or document.error)}</summary></details>"
             )
             continue
-        dead = sum(1 for c in document.citations if links.get(c.url) and links[c.url].status in DEAD_STATUSES)
+        cited = document.cited(scope)
+        dead = sum(1 for c in cited if links.get(c.url) and links[c.url].status in DEAD_STATUSES)
         head = (
             f"{_e(document.path)} — {_e(document.publisher or 'publisher unknown')}, {_e(document.date or 'date unknown')}"
-            f"; {len(document.citations)} citations, {dead} dead, {len(document.problems)} problems"
+            f"; {len(cited)} citations, {dead} dead, {len(document.problems)} problems"
         )
         rows = []
-        for citation in document.citations:
+        for citation in cited:
             link = links.get(citation.url)
             status = link.status if link else "unchecked"
             rows.append(
