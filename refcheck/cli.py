@@ -95,6 +95,12 @@ def main(
         str | None,
         typer.Option(help="Which links to check and report: article (the article's own, default) or all (page furniture too)."),
     ] = None,
+    follow_symlinks: Annotated[
+        bool | None,
+        typer.Option(
+            "--follow-symlinks", help="Read articles reached through symbolic links that leave the corpus folder."
+        ),
+    ] = None,
     graph: Annotated[str | None, typer.Option(help="Print the citation graph: json, graphml, dot or mermaid.")] = None,
     graph_out: Annotated[Path | None, typer.Option(help="Write the --graph output to this file instead.")] = None,
     config: Annotated[
@@ -112,6 +118,7 @@ def main(
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "links": links,
+        "follow_symlinks": follow_symlinks,
     }  # fmt: skip
     settings_file = config if config is not None else find_settings_file(paths)
     if config is not None and not config.is_file():

@@ -2,6 +2,11 @@
 
 Folders are walked recursively in a stable (sorted) order; hidden folders and
 files are not entered, symbolic links to folders are not followed (no loops).
+A file reached through a symbolic link that leads out of the corpus folder (the
+folder given, or for a file given by name its own folder) is not read but listed
+as skipped, unless ``--follow-symlinks``: a link committed to a corpus
+(``notes.txt -> ~/.ssh/config``) would otherwise put a private file of the person
+running refcheck -- and the addresses in it -- into the reports and onto the network.
 Encodings: BOMs first (UTF-8, UTF-16, UTF-32), then strict UTF-8, then
 charset-normalizer's best guess (cp1252, latin-1, …). A file with NUL bytes or
 no plausible text encoding is binary and skipped; so is one over the size limit,
@@ -61,19 +66,38 @@ class Skipped:
     reason: str
 
 
-def collect(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Iterator[SourceFile | Skipped]:
-    """Every article under ``paths``, and every other file as :class:`Skipped`."""
+OUTSIDE = "excluded: symbolic link leading out of the corpus folder (--follow-symlinks reads it)"
+
+
+def collect(
+    paths: Iterable[Path], exclude: Iterable[str] = (), follow_symlinks: bool = False
+) -> Iterator[SourceFile | Skipped]:
+    """Every article under ``paths``, and every other file as :class:`Skipped`.
+    ``follow_symlinks``: read files reached through a symbolic link that leaves
+    the corpus folder (else they are skipped, see SECURITY.md)."""
     patterns = list(exclude)
+    follow = follow_symlinks
     for root in paths:
         if not root.exists() and not root.is_symlink():
             raise InputError(f"{root}: no such file or folder")
         if root.is_dir():
-            yield from _walk(root, patterns)
+            yield from _walk(root, patterns, follow)
         else:
-            yield _classify(root, _display(root), patterns)
+            item = _classify(root, _display(root), patterns)
+            if isinstance(item, SourceFile) and not follow and _leaves(root, root.parent):
+                item = Skipped(item.name, OUTSIDE)
+            yield item
 
 
-def _walk(root: Path, patterns: list[str]) -> Iterator[SourceFile | Skipped]:
+def _leaves(path: Path, folder: Path) -> bool:
+    """``path`` is a symbolic link whose target (links resolved all the way, as
+    far as they go) is not inside ``folder`` (also resolved)."""
+    if not path.is_symlink():
+        return False
+    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def _walk(root: Path, patterns: list[str], follow: bool = False) -> Iterator[SourceFile | Skipped]:
     """Depth first, files before subfolders, both sorted (the order of a sorted
     ``os.walk``). An explicit stack: ``os.walk`` recurses in Python 3.11 and a
     few thousand nested folders raised RecursionError. A folder that cannot be
@@ -82,6 +106,7 @@ def _walk(root: Path, patterns: list[str]) -> Iterator[SourceFile | Skipped]:
     while stack:
         folder = stack.pop()
         files: list[str] = []
+        links: set[str] = set()
         subfolders: list[str] = []
         try:
             with os.scandir(folder) as entries:
@@ -93,12 +118,17 @@ def _walk(root: Path, patterns: list[str]) -> Iterator[SourceFile | Skipped]:
                             subfolders.append(entry.name)
                     else:
                         files.append(entry.name)
+                        if entry.is_symlink():
+                            links.add(entry.name)
         except OSError as exc:
             yield Skipped(_display(folder), f"cannot read folder: {_reason(exc)}")
             continue
         for name in sorted(files):
             path = folder / name
-            yield _classify(path, _display(path), patterns)
+            item = _classify(path, _display(path), patterns)
+            if isinstance(item, SourceFile) and name in links and not follow and _leaves(path, root):
+                item = Skipped(item.name, OUTSIDE)
+            yield item
         stack.extend(folder / name for name in sorted(subfolders, reverse=True))
 
 

@@ -4,6 +4,8 @@ command line. A bad file gets one line naming the file and the key."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -56,6 +58,8 @@ class Settings:
     links: str = "article"
     """Which citations are checked, counted and reported: ``article`` (the article's
     own, the default) or ``all`` (page furniture too: menus, footers, share buttons…)."""
+    follow_symlinks: bool = False
+    """Read articles reached through a symbolic link that leads out of the corpus folder."""
     quiet: bool = False
     source: str | None = None
     """Which settings file was read, if any."""
@@ -116,9 +120,13 @@ def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
     if path is not None:
         _apply(settings, _read_table(path), str(path))
         settings.source = str(path)
+        if settings.outlets_file and not Path(settings.outlets_file).is_absolute():
+            settings.outlets_file = str(path.parent / settings.outlets_file)  # next to the settings file
         _check(settings, str(path))
     _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "command line")
     _check(settings, "command line")
+    if Path(settings.cache_dir).exists() and not Path(settings.cache_dir).is_dir():
+        raise SettingsError(f"setting 'cache-dir': {settings.cache_dir} is not a folder")
     return settings
 
 
@@ -188,18 +196,72 @@ def _check(settings: Settings, origin: str) -> None:
         raise SettingsError(problem if origin == "command line" else f"{origin}: {problem}")
 
 
+# Every number a setting can be, as (lowest, highest, lowest itself excluded).
+# nan and inf are refused: nan compares false with everything (``--timeout nan``
+# made every link time out) and inf overflows the clocks it reaches.
+NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
+    "concurrency": (1, 10_000, False),
+    "per_host": (1, 1_000, False),
+    "max_file_size": (1, 4_000_000_000, False),
+    "retries": (0, 10, False),
+    "timeout": (0, 600, True),
+    "host_interval": (0, 600, False),
+    "archive_interval": (0, 600, False),
+    "max_age": (0, 36_500, False),
+}
+
+
+def _out_of_range(settings: Settings) -> str | None:
+    for name, (lowest, highest, above) in NUMBER_RANGES.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        label = name.replace("_", "-")
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"setting '{label}' must be a finite number"
+        if above and value <= lowest:
+            return f"setting '{label}' must be more than {lowest}"
+        if value < lowest:
+            return f"setting '{label}' must be " + ("at least 1" if lowest == 1 else f"{lowest} or more")
+        if value > highest:
+            return f"setting '{label}' must be at most {highest}"
+    return None
+
+
+def _outlets_file_problem(name: str) -> str | None:
+    """Why the outlets file cannot be used (read and shaped as the shipped list), or None."""
+    path = Path(name)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except IsADirectoryError:
+        return f"setting 'outlets-file': {path} is a folder, not a file"
+    except FileNotFoundError:
+        return f"setting 'outlets-file': {path} does not exist"
+    except OSError as exc:
+        return f"setting 'outlets-file': cannot read {path}: {exc.strerror or exc}"
+    except UnicodeDecodeError:
+        return f"setting 'outlets-file': {path} is not UTF-8 text"
+    except ValueError as exc:
+        return f"setting 'outlets-file': {path} is not valid JSON ({exc})"
+    records = data.get("outlets") if isinstance(data, dict) else data
+    if not isinstance(records, list) or not all(
+        isinstance(record, dict) and isinstance(record.get("name"), str) for record in records
+    ):
+        return (
+            f"setting 'outlets-file': {path} must hold a list of outlets (or {{\"outlets\": [...]}}),"
+            ' each a table with a "name"'
+        )
+    return None
+
+
 def _invalid_value(settings: Settings) -> str | None:
-    for name in ("concurrency", "per_host", "max_file_size"):
-        if getattr(settings, name) < 1:
-            return f"setting '{name.replace('_', '-')}' must be at least 1"
-    if settings.retries < 0:
-        return "setting 'retries' must be 0 or more"
-    if settings.timeout <= 0:
-        return "setting 'timeout' must be more than 0"
-    if settings.host_interval < 0:
-        return "setting 'host-interval' must be 0 or more"
-    if settings.archive_interval < 0:
-        return "setting 'archive-interval' must be 0 or more"
+    problem = _out_of_range(settings)
+    if problem:
+        return problem
+    if settings.outlets_file:
+        problem = _outlets_file_problem(settings.outlets_file)
+        if problem:
+            return problem
     if settings.links not in LINK_SCOPES:
         return f"setting 'links' must be one of: {', '.join(LINK_SCOPES)}"
     if settings.archive not in ("dead", "all", "none"):

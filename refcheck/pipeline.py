@@ -76,7 +76,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     result = RunResult(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), documents=DocumentSpool())
     summary = result.summary
     summary.links_scope = settings.links
-    for item in collect(paths, settings.exclude):
+    for item in collect(paths, settings.exclude, settings.follow_symlinks):
         if not isinstance(item, SourceFile):
             summary.skipped_files.append(SkippedFile(item.name, item.reason))
             continue
@@ -170,6 +170,13 @@ def _hide_credentials(document: Document, fetch_urls: dict[str, str]) -> None:
         document.url = redact(document.url)
     if document.republished_from:
         document.republished_from = redact(document.republished_from)
+    # A <title>, a publisher or a relative link is the article's text too: it may hold a URL.
+    if document.title:
+        document.title = redact(document.title)
+    if document.publisher:
+        document.publisher = redact(document.publisher)
+    for local in document.local_links:
+        local.target, local.path = redact(local.target), redact(local.path)
 
 
 def _tally(document: Document, result: RunResult, scope: str) -> None:

@@ -142,7 +142,9 @@ def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliRu
     os.makedirs(os.fsencode(corpus / "names"))
     _write(Path(os.fsdecode(os.fsencode(corpus / "names") + b"/bad\xffname.txt")), "x https://x.example.org/")
     _write(corpus / "names" / "new\nline.txt", "y https://y.example.org/")
-    run = run_cli(root, corpus)
+    # zero.txt leads out of the corpus (to /dev/zero): followed, so that the device itself is
+    # met and must not block (without the flag it is skipped unread: tests/test_redteam.py).
+    run = run_cli(root, corpus, extra=("--follow-symlinks",))
     return corpus, run
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.models import DEAD_STATUSES, LinkResult
+from refcheck.report.safe_files import read_bytes
 
 
 @dataclass
@@ -51,7 +52,8 @@ def load_previous(run_folder: Path | None) -> dict[str, dict[str, Any]] | None:
     if run_folder is None:
         return None
     try:
-        data = json.loads((run_folder / "report.json").read_text("utf-8"))
+        # Never through a symbolic link planted in a shared report folder.
+        data = json.loads(read_bytes(run_folder / "report.json").decode("utf-8"))
         return {str(link["url"]): link for link in data.get("links", [])}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing, torn, or not our shape
         return None

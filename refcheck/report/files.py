@@ -5,16 +5,24 @@
 runs in the same second (or at once) get ``…T030000``, ``…T030000-2``: no run
 ever overwrites another. ``reports/latest`` points at the newest run, and
 ``reports/history.jsonl`` gains one line per run (appended in one write).
+
+The report folder may be shared: others can write in it. Nothing here follows a
+symbolic link planted there (refcheck/report/safe_files.py): files are opened
+with ``O_NOFOLLOW`` or written under a random name and renamed into place; a
+planted ``history.jsonl``, ``.history.lock``, ``latest`` or ``report.json`` is
+refused with a warning naming it; a damaged history is renamed aside, never
+copied. Run folders are made ``0755`` at most, so no one else can write in them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import os
 import re
-import shutil
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +30,7 @@ from pathlib import Path
 
 from refcheck.models import SCHEMA_VERSION
 from refcheck.pipeline import RunResult
-from refcheck.report import html, markdown
+from refcheck.report import html, markdown, safe_files
 from refcheck.report.changes import Changes, compare, dead_streaks, load_previous
 from refcheck.report.graph import Graph, build_graph
 from refcheck.report.graph_formats import render
@@ -51,7 +59,10 @@ def previous_run(root: Path) -> Path | None:
 def _runs(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
-    return sorted((p for p in root.iterdir() if p.is_dir() and _RUN_FOLDER.match(p.name)), key=_run_key)
+    # Not a symbolic link: a run folder refcheck made is a real folder.
+    return sorted(
+        (p for p in root.iterdir() if _RUN_FOLDER.match(p.name) and p.is_dir() and not p.is_symlink()), key=_run_key
+    )
 
 
 def previous_links(root: Path) -> tuple[Path | None, dict[str, dict[str, object]] | None, list[str]]:
@@ -63,7 +74,9 @@ def previous_links(root: Path) -> tuple[Path | None, dict[str, dict[str, object]
         links = load_previous(folder)
         if links is not None:
             return folder, links, warnings
-        warnings.append(f"report {folder / 'report.json'} is missing or damaged; compared with an earlier run")
+        planted = safe_files.planted(folder / "report.json")
+        state = f"{planted} (not made by refcheck): refused" if planted else "is missing or damaged"
+        warnings.append(f"report {folder / 'report.json'} {state}; compared with an earlier run")
     return None, None, warnings
 
 
@@ -78,7 +91,7 @@ def new_run_folder(root: Path, now: datetime) -> Path:
     for attempt in range(1, 1000):
         folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:
-            folder.mkdir()
+            folder.mkdir(mode=0o755)  # never writable by others, whatever the umask
             return folder
         except FileExistsError:
             continue
@@ -92,7 +105,7 @@ def write_reports(result: RunResult, root: Path) -> Written:
     graph = build_graph(result.documents, result.links, result.summary.links_scope)
     folder = new_run_folder(root, now)
     streaks = dead_streaks(changes)
-    with (folder / "report.json").open("w", encoding="utf-8") as handle:
+    with safe_files.replacing(folder / "report.json") as raw, io.TextIOWrapper(raw, encoding="utf-8") as handle:
         write_json(
             result,
             handle,
@@ -100,22 +113,40 @@ def write_reports(result: RunResult, root: Path) -> Written:
             link_extra={url: {"dead_streak": streak} for url, streak in streaks.items()},
         )
     summary = result.summary.to_dict()
-    (folder / "report.md").write_text(
-        markdown.render(result.generated_at, result.documents, result.links, summary, changes, graph), "utf-8"
+    safe_files.write_file(
+        folder / "report.md",
+        markdown.render(result.generated_at, result.documents, result.links, summary, changes, graph),
     )
     for fmt, name in (("json", "graph.json"), ("graphml", "graph.graphml"), ("dot", "graph.dot")):
-        (folder / name).write_text(render(graph, fmt), "utf-8")
-    with _history_lock(root):  # appends and the rare rebuild never interleave across runs
+        safe_files.write_file(folder / name, render(graph, fmt))
+    with _history_lock(root, warnings):  # appends and the rare rebuild never interleave across runs
+        history = _update_history(root, result, folder, warnings)
+    safe_files.write_file(
+        folder / "report.html",
+        html.render(result.generated_at, result.documents, result.links, summary, changes, graph, history),
+    )
+    problem = _point_latest(root, folder)
+    if problem:
+        warnings.append(problem)
+    return Written(folder, changes, graph, warnings)
+
+
+def _update_history(root: Path, result: RunResult, folder: Path, warnings: list[str]) -> list[dict[str, object]]:
+    """Append this run's line, read all lines back, set a damaged history aside.
+    A history file that is not one refcheck made (a symbolic link…) is left
+    alone, with a warning: never written through, never read, never copied."""
+    try:
         _append_history(root, result, folder)
         history, damaged = _read_history(root)
-        if damaged:
-            warnings.append(_set_history_aside(root, history, damaged))
-    (folder / "report.html").write_text(
-        html.render(result.generated_at, result.documents, result.links, summary, changes, graph, history),
-        "utf-8",
-    )
-    _point_latest(root, folder)
-    return Written(folder, changes, graph, warnings)
+    except safe_files.Refused as exc:
+        warnings.append(f"{exc}; this run is not added to the history")
+        return []
+    except OSError as exc:
+        warnings.append(f"{root / 'history.jsonl'}: {exc.strerror or exc}; this run is not added to the history")
+        return []
+    if damaged:
+        warnings.append(_set_history_aside(root, history, damaged))
+    return history
 
 
 def _append_history(root: Path, result: RunResult, folder: Path) -> None:
@@ -133,7 +164,10 @@ def _append_history(root: Path, result: RunResult, folder: Path) -> None:
     }
     line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
     # One write on an O_APPEND descriptor: lines of concurrent runs do not interleave.
-    descriptor = os.open(root / "history.jsonl", os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    # Never through a symbolic link, never into a file hard-linked elsewhere.
+    descriptor = safe_files.open_file(
+        root / "history.jsonl", os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644, single_link=True
+    )
     try:
         size = os.fstat(descriptor).st_size
         if size and os.pread(descriptor, 1, size - 1) != b"\n":
@@ -144,16 +178,22 @@ def _append_history(root: Path, result: RunResult, folder: Path) -> None:
 
 
 def read_history(root: Path) -> list[dict[str, object]]:
-    """All runs' rows; a damaged line is skipped (and the rest kept)."""
-    return _read_history(root)[0]
+    """All runs' rows; a damaged line is skipped (and the rest kept). Nothing
+    when the history cannot be read or is not a file refcheck made."""
+    try:
+        return _read_history(root)[0]
+    except OSError:
+        return []
 
 
 def _read_history(root: Path) -> tuple[list[dict[str, object]], int]:
+    """Rows and the count of damaged lines. Raises :class:`safe_files.Refused`
+    for a history that is a symbolic link or not a regular file."""
     rows: list[dict[str, object]] = []
     damaged = 0
     try:
-        text = (root / "history.jsonl").read_text("utf-8", errors="replace")
-    except OSError:
+        text = safe_files.read_bytes(root / "history.jsonl", single_link=True).decode("utf-8", errors="replace")
+    except FileNotFoundError:
         return rows, 0
     for line in text.splitlines():
         try:
@@ -168,42 +208,62 @@ def _read_history(root: Path) -> tuple[list[dict[str, object]], int]:
 
 
 def _set_history_aside(root: Path, rows: list[dict[str, object]], damaged: int) -> str:
-    """Keep a copy of a damaged history and rebuild it from its readable lines."""
+    """Rename a damaged history aside (nothing copied: its contents reach no new
+    place) and rebuild it from its readable lines."""
     history = root / "history.jsonl"
-    aside = root / f"history.jsonl.damaged-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    rebuilt = root / f".history-{os.getpid()}.jsonl"
     try:
-        shutil.copyfile(history, aside)
-        rebuilt.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
-        os.replace(rebuilt, history)
+        mode = os.lstat(history).st_mode & 0o777  # the rebuilt file is no more readable than the old one
+        aside = safe_files.set_aside(history, "damaged")
+        safe_files.write_file(history, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), mode)
     except OSError as exc:
         return f"{history}: {damaged} damaged lines skipped (could not set it aside: {exc.strerror or exc})"
-    return f"{history}: {damaged} damaged lines; copy kept as {aside.name}, history rebuilt from the {len(rows)} readable ones"
+    return f"{history}: {damaged} damaged lines; set aside as {aside.name}, history rebuilt from the {len(rows)} readable ones"
 
 
-def _point_latest(root: Path, folder: Path) -> None:
+def _point_latest(root: Path, folder: Path) -> str | None:
+    """Point ``root/latest`` at ``folder`` (a new symbolic link renamed over the old
+    one); where there are no symbolic links, ``latest.txt`` names it. Returns a
+    warning when ``latest`` could not be replaced (e.g. someone made it a folder)."""
     latest = root / "latest"
-    temporary = root / f".latest-{os.getpid()}"
+    temporary = root / f".latest-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        if temporary.is_symlink() or temporary.exists():
-            temporary.unlink()
         temporary.symlink_to(folder.name, target_is_directory=True)
-        os.replace(temporary, latest)
     except OSError:
-        # No symlinks here (some file systems): a one-line file naming the folder.
+        # No symbolic links here (some file systems): a one-line file naming the folder.
         with contextlib.suppress(OSError):  # the reports are written; a missing pointer costs little
-            (root / "latest.txt").write_text(folder.name + "\n", "utf-8")
+            safe_files.write_file(root / "latest.txt", folder.name + "\n")
+        return None
+    try:
+        os.replace(temporary, latest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()  # no leftover .latest-… link
+        planted = safe_files.planted(latest)
+        why = f"{planted} (not made by refcheck)" if planted else exc.strerror or str(exc)
+        with contextlib.suppress(OSError):  # written by rename: a planted latest.txt link is replaced, not followed
+            safe_files.write_file(root / "latest.txt", folder.name + "\n")
+        return f"{latest} was left alone ({why}); latest.txt names the newest run instead"
+    return None
 
 
 @contextlib.contextmanager
-def _history_lock(root: Path) -> Iterator[None]:
-    """An exclusive lock on ``root/.history.lock`` (flock: released if the run dies)."""
+def _history_lock(root: Path, warnings: list[str]) -> Iterator[None]:
+    """An exclusive lock on ``root/.history.lock`` (flock: released if the run dies).
+    Opened read-only, never through a symbolic link, never blocking on a pipe;
+    when it cannot be had, the history is updated unlocked (appends are single
+    writes) and a planted lock file is named in a warning."""
     try:
-        handle = (root / ".history.lock").open("a")
+        descriptor = safe_files.open_file(root / ".history.lock", os.O_RDONLY | os.O_CREAT, 0o644)
+    except safe_files.Refused as exc:
+        warnings.append(f"{exc}; history updated without the lock")
+        yield
+        return
     except OSError:
         yield  # a read-only or odd folder: go on unlocked, as before
         return
-    with handle:
+    try:
         with contextlib.suppress(OSError):
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(descriptor)

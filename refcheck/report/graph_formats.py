@@ -1,22 +1,19 @@
 """The citation graph written out: JSON, GraphML (Gephi, yEd, networkx), DOT
-(Graphviz) and Mermaid (GitHub/GitLab Markdown). Every label is escaped for
-its format."""
+(Graphviz) and Mermaid (GitHub/GitLab Markdown). Every label and id is made
+safe for its format in one place, refcheck/report/escape.py."""
 
 from __future__ import annotations
 
-import json
-import re
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
-
+from refcheck.report import escape
 from refcheck.report.graph import Graph
+from refcheck.report.json import dumps
 
 FORMATS = ("json", "graphml", "dot", "mermaid")
 
 
 def render(graph: Graph, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(graph.to_json(), ensure_ascii=False, indent=1) + "\n"
+        return dumps(graph.to_json(), indent=1) + "\n"
     if fmt == "graphml":
         return graphml(graph)
     if fmt == "dot":
@@ -41,15 +38,17 @@ def graphml(graph: Graph) -> str:
         '  <graph id="citations" edgedefault="directed">',
     ]
     for node in sorted(graph.nodes.values(), key=lambda n: n.id):
-        lines.append(f"    <node id={quoteattr(node.id)}>")
-        lines.append(f'      <data key="label">{xml_escape(node.label)}</data>')
-        lines.append(f'      <data key="kind">{node.kind}</data>')
+        lines.append(f'    <node id="{escape.xml_id(node.id)}">')
+        lines.append(f'      <data key="label">{escape.xml(node.label)}</data>')
+        lines.append(f'      <data key="kind">{escape.xml(node.kind)}</data>')
         lines.append(f'      <data key="citations">{node.citations}</data>')
         lines.append(f'      <data key="dead">{node.dead}</data>')
         lines.append("    </node>")
     for index, edge in enumerate(sorted(graph.edges.values(), key=lambda e: (e.kind, e.source, e.target))):
-        lines.append(f'    <edge id="e{index}" source={quoteattr(edge.source)} target={quoteattr(edge.target)}>')
-        lines.append(f'      <data key="ekind">{edge.kind}</data>')
+        lines.append(
+            f'    <edge id="e{index}" source="{escape.xml_id(edge.source)}" target="{escape.xml_id(edge.target)}">'
+        )
+        lines.append(f'      <data key="ekind">{escape.xml(edge.kind)}</data>')
         lines.append(f'      <data key="count">{edge.count}</data>')
         lines.append(f'      <data key="edead">{edge.dead}</data>')
         lines.append(f'      <data key="self">{"true" if edge.self_citation else "false"}</data>')
@@ -58,37 +57,26 @@ def graphml(graph: Graph) -> str:
     return "\n".join(lines)
 
 
-def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def dot(graph: Graph) -> str:
     lines = ["digraph citations {", "  rankdir=LR;", "  node [fontname=Helvetica];"]
     for node in sorted(graph.nodes.values(), key=lambda n: n.id):
         shape = "box" if node.kind == "article" else "ellipse"
         color = ', color="red"' if node.dead else ""
-        lines.append(f"  {_dot_string(node.id)} [label={_dot_string(node.label)}, shape={shape}{color}];")
+        lines.append(f"  {escape.dot_id(node.id)} [label={escape.dot(node.label)}, shape={shape}{color}];")
     for edge in sorted(graph.edges.values(), key=lambda e: (e.kind, e.source, e.target)):
         if edge.kind == "publisher-cites":
             continue  # the aggregate is in the JSON and GraphML; drawn, it doubles every edge
         style = ', style="dashed"' if edge.kind in ("published-by", "republished-from") else ""
         dead = (
-            f", color=red, label={_dot_string(f'{edge.count} ({edge.dead} dead)')}"
+            f", color=red, label={escape.dot(f'{edge.count} ({edge.dead} dead)')}"
             if edge.dead
             else f", label={edge.count}"
         )
         lines.append(
-            f"  {_dot_string(edge.source)} -> {_dot_string(edge.target)} [penwidth={min(1 + edge.count / 2, 6):.1f}{style}{dead}];"
+            f"  {escape.dot_id(edge.source)} -> {escape.dot_id(edge.target)} [penwidth={min(1 + edge.count / 2, 6):.1f}{style}{dead}];"
         )
     lines += ["}", ""]
     return "\n".join(lines)
-
-
-_MERMAID_UNSAFE = re.compile(r"[^\w .,:/()'-]")
-
-
-def _mermaid_label(text: str) -> str:
-    return _MERMAID_UNSAFE.sub(" ", text)[:60].strip() or "?"
 
 
 def mermaid(graph: Graph, limit: int = 60) -> str:
@@ -102,7 +90,7 @@ def mermaid(graph: Graph, limit: int = 60) -> str:
     lines = ["flowchart LR"]
     for node_id in sorted(used):
         node = graph.nodes[node_id]
-        label = _mermaid_label(node.label)
+        label = escape.mermaid(node.label)
         lines.append(f'  {ids[node_id]}["{label}"]' if node.kind == "article" else f'  {ids[node_id]}(["{label}"])')
     for edge in shown:
         arrow = "-.->" if edge.kind in ("published-by", "republished-from") else "-->"

@@ -4,7 +4,8 @@ No request to any other host: style, script and pictures (SVG) are inside
 the file, and a Content-Security-Policy forbids everything else -- scripts
 run only if their hash is listed, so nothing from the corpus can run even if
 it slipped past escaping. Every string from the corpus or from a server is
-HTML-escaped; links are made only of http(s) URLs. The tables are rendered on
+HTML-escaped (refcheck/report/escape.py, shared with every other writer);
+links are made only of http(s) URLs. The tables are rendered on
 the server (readable without script); the script adds sorting and filtering.
 """
 
@@ -14,9 +15,9 @@ import base64
 import hashlib
 import math
 from collections.abc import Iterable
-from html import escape
 
 from refcheck.models import DEAD_STATUSES, Document, LinkResult
+from refcheck.report import escape
 from refcheck.report.changes import Changes
 from refcheck.report.graph import Graph
 from refcheck.report.stats import articles_by_dead_links, outlet_rows
@@ -76,8 +77,7 @@ def _csp() -> str:
     )
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+_e = escape.html
 
 
 def _link(url: str | None, label: str | None = None) -> str:
@@ -238,7 +238,7 @@ def _trend_svg(history: list[dict[str, object]]) -> str:
             series.setdefault(str(status), [0] * len(runs))
         for status, count in statuses.items():
             series[str(status)][index] = int(count)
-    peak = max(1, *(max(values) for values in series.values()))
+    peak = max([1, *(max(values) for values in series.values())])  # runs with no link at all: no series
     step = (width - 2 * pad) / max(1, len(runs) - 1)
     parts = [f'<svg id="trend" viewBox="0 0 {width} {height}" role="img" aria-label="Verdicts over runs">',
              f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>']  # fmt: skip

@@ -4,30 +4,28 @@ that were not meant)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 
 from refcheck.models import DEAD_STATUSES, Document, LinkResult
+from refcheck.report import escape
 from refcheck.report.changes import Changes
 from refcheck.report.graph import Graph
 from refcheck.report.graph_formats import mermaid
 from refcheck.report.stats import OutletRow, outlet_rows
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
-
-
-def md(text: object) -> str:
-    """Escape for a Markdown table cell or line: HTML entities, Markdown punctuation, line breaks."""
-    value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    return " ".join(value.split())
+md = escape.markdown
+"""Markdown text or a table cell (refcheck/report/escape.py)."""
 
 
 def code(text: object) -> str:
-    """A URL or path shown as code (not a live link); backticks can't break out."""
-    value = " ".join(str(text).split()).replace("`", "'")
-    return f"`{value}`"
+    """A URL or path as a code span outside a table (never a live link)."""
+    return escape.markdown_code(text)
+
+
+def cell_code(text: object) -> str:
+    """A URL or path as a code span in a table cell (``|`` cannot split the cell)."""
+    return escape.markdown_code(text, table=True)
 
 
 def render(
@@ -92,12 +90,16 @@ def _dead_links(links: dict[str, LinkResult]) -> list[str]:
     out += ["| Article | Line | Note | Link | Verdict | Archive copy |", "|---|---:|---:|---|---|---|"]
     for link in sorted(dead, key=lambda item: item.url):
         replacement = (
-            code(link.archive.url) if link.archive and link.archive.available and link.archive.url else "none found"
+            cell_code(link.archive.url)
+            if link.archive and link.archive.available and link.archive.url
+            else "none found"
         )
         for cited in link.cited_by:
             note = "" if cited.footnote is None else md(cited.footnote)
             verdict = md(link.status + (f" ({link.http_status})" if link.http_status else ""))
-            out.append(f"| {code(cited.path)} | {cited.line} | {note} | {code(link.url)} | {verdict} | {replacement} |")
+            out.append(
+                f"| {cell_code(cited.path)} | {cited.line} | {note} | {cell_code(link.url)} | {verdict} | {replacement} |"
+            )
     return [*out, ""]
 
 

@@ -17,6 +17,14 @@ between requests (the CDX API allows about 30 a minute), 429 -> wait
 ``backoff`` seconds and try again, a bounded number of times, then
 ``available: null``. If the archive cannot be reached at all, the lookups of
 this run stop at once (``available: null``) instead of waiting out every link.
+Only an HTTP answer counts as "the archive answered" (which tells the resolver
+the network works): a server that accepts the connection and closes it, or says
+nothing, has not answered, and before any answer it counts as unreachable.
+
+What the archive sends is data from a server: the ``original`` address in its
+answer is kept only if it is an http(s) URL, characters that are not URL
+characters (``|``, spaces, quotes, controls) are percent-encoded, and
+credentials in it are masked.
 Results are cached: found 30 days, not found 1 day, undetermined not at all.
 """
 
@@ -26,11 +34,12 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from refcheck.models import ArchiveCopy
+from refcheck.redact import redact
 from refcheck.resolve.cache import DAY, Cache
 
 FOUND_FOR = 30 * DAY
@@ -93,8 +102,12 @@ class Archive:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def snapshot_url(self, timestamp: str, original: str) -> str:
-        return f"{self.settings.cdx_url.rstrip('/')}/web/{timestamp}/{original}"
+    def snapshot_url(self, timestamp: str, original: str, asked: str | None = None) -> str:
+        """``<base>/web/<timestamp>/<original>``; an ``original`` that is not an
+        http(s) URL is replaced by ``asked`` (the address looked up)."""
+        if asked is not None and not original.lower().startswith(("http://", "https://")):
+            original = asked
+        return redact(f"{self.settings.cdx_url.rstrip('/')}/web/{timestamp}/{_url_characters(original)}")
 
     async def closest(self, url: str, date: str | None, *, offline: bool = False) -> ArchiveCopy:
         """The capture closest to ``date`` (ISO, or None for the latest). ``offline``: cache only."""
@@ -151,7 +164,7 @@ class Archive:
                 if status.get("status") == "success" and str(status.get("timestamp", "")).isdigit():
                     capture = str(status["timestamp"])
                     original = str(status.get("original_url") or url)
-                    return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "save"), None
+                    return ArchiveCopy(True, self.snapshot_url(capture, original, url), capture, "save"), None
                 return ArchiveCopy(None), f"Save Page Now failed: {status.get('status_ext') or status.get('message')}"
             return ArchiveCopy(None), "Save Page Now: capture still pending after the polling limit"
         except (_Unreachable, _Undetermined) as exc:
@@ -176,7 +189,7 @@ class Archive:
         original = archived.split(f"/web/{capture}/", 1)[1] if f"/web/{capture}/" in archived else url
         if not (capture.isascii() and capture.isdigit()):
             return None
-        return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "availability")
+        return ArchiveCopy(True, self.snapshot_url(capture, original, url), capture, "availability")
 
     async def _cdx(self, url: str, timestamp: str) -> ArchiveCopy:
         query = urlencode(
@@ -213,7 +226,7 @@ class Archive:
         capture, original = str(record.get("timestamp", "")), str(record.get("original", url))
         if not (capture.isascii() and capture.isdigit()):
             return ArchiveCopy(None)
-        return ArchiveCopy(True, self.snapshot_url(capture, original), capture, "cdx")
+        return ArchiveCopy(True, self.snapshot_url(capture, original, url), capture, "cdx")
 
     async def _get(self, address: str) -> httpx.Response:
         return await self._request("GET", address)
@@ -230,7 +243,13 @@ class Archive:
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     self._next = time.monotonic() + self.settings.interval
                     raise _Unreachable(f"archive unreachable: {exc or type(exc).__name__}") from None
-                except httpx.HTTPError as exc:
+                except httpx.TransportError as exc:
+                    # Connected, perhaps, but no HTTP answer came back (closed, reset, silent):
+                    # that is not the archive answering, and proves nothing about the network.
+                    self._next = time.monotonic() + self.settings.interval
+                    reason = f"archive did not answer: {exc or type(exc).__name__}"
+                    raise (_Undetermined(reason) if self.answered else _Unreachable(reason)) from None
+                except httpx.HTTPError as exc:  # an answer came, but not a usable one
                     self._next = time.monotonic() + self.settings.interval
                     self.answered = True
                     raise _Undetermined(f"archive request failed: {exc or type(exc).__name__}") from None
@@ -243,6 +262,12 @@ class Archive:
                 self._next = time.monotonic() + self.settings.interval
                 return response
         raise _Undetermined("archive rate limit (429) persisted")  # pragma: no cover
+
+
+def _url_characters(address: str) -> str:
+    """``address`` with every character that is not a URL character percent-encoded
+    (``|``, spaces, quotes, angle brackets, controls; non-ASCII as UTF-8); ``%`` kept."""
+    return quote(address, safe=":/?#[]@!$&'()*+,;=%~-._")
 
 
 def _json(response: httpx.Response) -> object:

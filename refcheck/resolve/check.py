@@ -228,7 +228,7 @@ class Checker:
             if 300 <= answer.status < 400 and "location" in answer.headers:
                 hops.append(Hop(current, answer.status))
                 try:
-                    target = urljoin(current, answer.headers["location"].strip())
+                    target = urljoin(current, _location(answer.headers["location"]))
                 except ValueError as exc:  # "http://[::1" and the like
                     return Verdict("error", answer.status, current, hops, f"redirect to an invalid address: {exc}",
                                    None, True)  # fmt: skip
@@ -391,6 +391,20 @@ def _transport_failure(exc: httpx.TransportError, host: str) -> Exception:
     if isinstance(cause, aiohttp.ClientPayloadError):
         return _Transient(f"connection broken in the body: {_one_line(message)}", reached=True)
     return _Transient(f"connection broken: {message}", reached=True)
+
+
+def _location(value: str) -> str:
+    """A Location header as its sender meant it. Header values arrive as latin-1
+    (one character a byte); a server that sends a non-ASCII address sends UTF-8,
+    which read as latin-1 turns ``ｅｘａｍｐｌｅ`` into ``ï½…``. Bytes that are not
+    UTF-8 stay latin-1."""
+    value = value.strip()
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _one_line(text: str, limit: int = 160) -> str:

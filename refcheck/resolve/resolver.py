@@ -312,7 +312,7 @@ async def _archive_lookups(
                         link.archive = copy
                         saved += 1
                     elif reason:
-                        link.error = reason
+                        link.error = redact(reason)  # the archive's words may quote an address
             report.notes.append(f"Save Page Now: {saved} new captures")
     finally:
         await archive.aclose()
