@@ -95,7 +95,13 @@ def test_html() -> None:
         "notes": {1: ["https://tass.com/n1"], 2: ["https://www.al-monitor.com/n2"], 3: ["https://www.rudaw.net/n3"]},
         "note_lines": {1: 15, 2: 16, 3: 17},
         "markers": [1, 2, 7],
-        "links": [("https://www.reuters.com/a", 9), ("https://www.bbc.co.uk/q", 11)],
+        # "/about" is relative to the page's canonical address (a saved web page's
+        # relative links lead to the site it was saved from).
+        "links": [
+            ("https://www.reuters.com/a", 9),
+            ("https://www.levantledger.com/about", 10),
+            ("https://www.bbc.co.uk/q", 11),
+        ],
         "inline": [("https://www.aljazeera.com/t", 12)],
         "problems": [("missing-footnote", 7, 12), ("unreferenced-footnote", 3, 17)],
     }

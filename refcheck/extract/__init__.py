@@ -8,6 +8,7 @@ for all of them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from refcheck.collect import SkipFile, SourceFile, read_text
 from refcheck.extract.analyze import ExtractContext, analyze
@@ -27,9 +28,13 @@ READERS: dict[str, Callable[[str], ParsedSource]] = {
 }
 
 
-def extract_text(text: str, article_format: str, path: str, context: ExtractContext) -> Document:
-    """Extract an article already in memory (``article_format``: text, markdown, html)."""
-    return analyze(READERS[article_format](text), path, context)
+def extract_text(
+    text: str, article_format: str, path: str, context: ExtractContext, folder: Path | None = None
+) -> Document:
+    """Extract an article already in memory (``article_format``: text, markdown, html).
+    ``folder``: where its relative links lead (the folder of its file); without one,
+    relative links are neither listed nor checked (no ``missing-file``)."""
+    return analyze(READERS[article_format](text), path, context, folder)
 
 
 def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) -> Document:
@@ -42,7 +47,7 @@ def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) ->
     except OSError as exc:
         return Document(path=source.name, format=source.format, error=_os_error(exc))
     try:
-        document = extract_text(text, source.format, source.name, context)
+        document = extract_text(text, source.format, source.name, context, source.path.parent)
     except RecursionError:
         return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
     except Exception as exc:

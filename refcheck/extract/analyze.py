@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import lru_cache
+from pathlib import Path
 
 import ahocorasick_rs
 
@@ -21,6 +22,7 @@ from refcheck.extract.metadata import TextClues, read_clues
 from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
 from refcheck.extract.outlets import Outlet, OutletIndex, OutletMatch, normalize_name
 from refcheck.extract.source import MarkupLink, ParsedSource
+from refcheck.extract.targets import check_targets
 from refcheck.extract.urls import (
     FoundURL,
     InvalidURL,
@@ -77,7 +79,8 @@ class _Note:
     urls: set[str] = field(default_factory=set)
 
 
-def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Document:
+def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Path | None = None) -> Document:
+    """``folder``: the folder of the article's file, for its relative links (None: no file)."""
     text = parsed.text
     lowered = lower_same_length(text)
     urls = list(find_urls(text, lowered))
@@ -107,7 +110,8 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext) -> Documen
 
     marker_positions = _marker_positions(parsed, notes, text_markers)
     document.markers = [label for _, label in marker_positions]
-    document.problems = _problems(notes, marker_positions)
+    document.problems = _problems(notes, marker_positions, parsed)
+    _add_target_problems(document, parsed, marker_positions, folder)
 
     outlet_matches = list(context.outlets.find(text, lowered))
     notes_start = min((note.start for note in notes if note.start >= 0), default=None)
@@ -145,7 +149,9 @@ def _notes_from_text(parsed: ParsedSource, markers: list[TextMarker], url_starts
 def _notes_from_markup(parsed: ParsedSource) -> list[_Note]:
     notes: list[_Note] = []
     for markup in parsed.notes or []:
-        note = _Note(markup.label, markup.line, _SPACES_RE.sub(" ", markup.text).strip(), -1, -1)
+        # A note of code only is not empty: its code stands for its text (its URLs are not cited).
+        text = _SPACES_RE.sub(" ", markup.text).strip() or _SPACES_RE.sub(" ", markup.code).strip()
+        note = _Note(markup.label, markup.line, text, -1, -1)
         for url in find_urls(markup.text):
             line = markup.line + markup.text.count("\n", 0, url.start)
             _add_unique(note, _citation(url.text, "footnote", note.label, line))
@@ -252,7 +258,7 @@ _MAX_CACHED_URL = 2048
 
 
 def _normalize(written: str) -> tuple[str, bool, str | None]:
-    candidate = "https:" + written if written.startswith("//") else written
+    candidate = written  # normalize_url reads "//host/path" itself (https assumed)
     try:
         url, assumed = normalize_url(candidate)
     except InvalidURL:
@@ -264,11 +270,15 @@ def _normalize(written: str) -> tuple[str, bool, str | None]:
 _normalized_cached = lru_cache(maxsize=32768)(_normalize)
 
 
-def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]]) -> list[Problem]:
+def _problems(
+    notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabel]], parsed: ParsedSource | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
     marker_lines: dict[FootnoteLabel, int] = {}
     for line, label in marker_positions:
         marker_lines.setdefault(label, line)
+    # A note cited from inside another note (or from Markdown front matter) is referenced.
+    inner = {marker.label for marker in parsed.inner_markers} if parsed is not None else set()
     defined: dict[FootnoteLabel, _Note] = {}
     for note in notes:
         if note.label in defined:
@@ -288,12 +298,14 @@ def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabe
             problems.append(_problem("missing-footnote", label, line, f"marker {label} has no footnote"))
     if notes:
         for label, note in defined.items():
-            if label not in marker_lines:
+            if label not in marker_lines and label not in inner:
                 problems.append(_problem("unreferenced-footnote", label, note.line,
                                          f"footnote {label} is never referenced in the text"))  # fmt: skip
     numbers = sorted({label for label in defined if isinstance(label, int)})
     if numbers:
-        expected = 1
+        # Markdown labels are names: numbering is checked from the lowest one used
+        # (a lone [^3] skips nothing), where a notes list or block numbers from 1.
+        expected = numbers[0] if parsed is not None and parsed.format == "markdown" else 1
         for number in numbers:
             if number > expected:
                 # "[^99999999999]" must not make a list of every number below it.
@@ -306,6 +318,25 @@ def _problems(notes: list[_Note], marker_positions: list[tuple[int, FootnoteLabe
             expected = number + 1
     problems.sort(key=lambda p: (p.line, p.kind))
     return problems
+
+
+def _add_target_problems(
+    document: Document,
+    parsed: ParsedSource,
+    marker_positions: list[tuple[int, FootnoteLabel]],
+    folder: Path | None,
+) -> None:
+    """``broken-anchor`` and ``missing-file`` problems and the local links (see
+    :mod:`refcheck.extract.targets`)."""
+    if not parsed.links and not parsed.notes:
+        return
+    referenced = {label for _, label in marker_positions}
+    referenced.update(marker.label for marker in parsed.inner_markers)
+    problems, local_links = check_targets(parsed, document.path, folder, referenced)
+    document.local_links = local_links
+    if problems:
+        document.problems.extend(problems)
+        document.problems.sort(key=lambda p: (p.line, p.kind))
 
 
 def _marker_positions(

@@ -6,13 +6,24 @@ a URL in code is an example, not a citation); link targets (inline,
 reference-style and autolinks) become markup links; ``[^label]`` references
 become markers and ``[^label]:`` definitions become notes. ``[^label]`` with no
 definition stays text for markdown-it, so it is picked up here as a marker of
-a missing note. The footnote plugin keeps only the last of two definitions
-with one label, so later duplicates are renamed before parsing and reported.
+a missing note.
+
+Notes are read from the definitions markdown-it parsed (a core rule keeps each
+one with its line before the footnote plugin drops the unreferenced ones and
+keeps only the last of a duplicated label), so a definition shown inside a code
+block is not a note, one inside a block quote is. A ``[^a]`` inside the note
+``[^b]:`` (or in the front matter) references ``a`` without being a body marker.
+Pandoc / markdown-it inline notes ``text^[the note]`` are notes too, numbered
+after the regular ones: the first gets the highest numeric label + 1.
+Headings give the in-page anchors (their slugs as GitHub, markdown-it-anchor,
+Pandoc and Python-Markdown make them), as do ``{#id}`` attributes and the ``id``
+or ``name`` of raw HTML.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -28,9 +39,9 @@ from refcheck.extract.dates import first_date
 from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, Metadata, ParsedSource
 from refcheck.models import FootnoteLabel
 
-_DEFINITION_RE = re.compile(r"^( {0,3})\[\^([^\]\s]+)\]:", re.MULTILINE)
 _REFERENCE_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-_DUPLICATE_SUFFIX = "\u2063dup"
+_INLINE_NOTE = "\u2063inline-note-"
+"""Label of an inline note's reference until the note is numbered (then an int)."""
 
 _PARSER = MarkdownIt("commonmark", {"linkify": False}).use(footnote_plugin).use(front_matter_plugin)
 
@@ -75,9 +86,19 @@ class _Inline:
                 if isinstance(href, str):
                     self.links.append((href, self.breaks))
             elif kind == "footnote_ref":
-                self.refs.append((str(child.meta.get("label", "")), self.breaks, False))
+                label = child.meta.get("label")
+                if label is None:  # an inline note, ^[…]: numbered when all notes are known
+                    label = f"{_INLINE_NOTE}{child.meta.get('id', 0)}"
+                self.refs.append((str(label), self.breaks, False))
             elif kind == "code_inline":
                 self.parts.append(" ")
+            elif kind == "image" and child.children:
+                # Notes in an image's description (![moon^[the moon]](m.jpg)) are notes of the text.
+                self.refs.extend(
+                    (str(ref.meta.get("label", f"{_INLINE_NOTE}{ref.meta.get('id', 0)}")), self.breaks, False)
+                    for ref in child.children
+                    if ref.type == "footnote_ref"
+                )
         if pending:
             self._text("".join(pending))
 
@@ -88,7 +109,16 @@ class _Inline:
     def _text(self, text: str) -> None:
         self.parts.append(text)
         if "[^" in text:
-            self.refs.extend((m.group(1), self.breaks, True) for m in _REFERENCE_RE.finditer(text))
+            self.refs.extend((m.group(1), self.breaks, True) for m in _REFERENCE_RE.finditer(text) if not _quoted(m))
+
+
+_QUOTES = "'\"‘’“”«»"
+
+
+def _quoted(match: re.Match[str]) -> bool:
+    """``'[^1]'``: the syntax named in quotes, not a reference."""
+    text, start, end = match.string, match.start(), match.end()
+    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES
 
 
 def _inline_rule(state: StateCore) -> None:
@@ -129,53 +159,81 @@ def _pieces(content: str) -> Iterator[tuple[str, bool]]:
 
 _PARSER.core.ruler.at("inline", _inline_rule)
 
+_DEFINITIONS = "refcheck-definitions"
+
+
+def _definitions_rule(state: StateCore) -> None:
+    """Keep every ``[^label]:`` definition -- label, line and its own tokens (a
+    definition nested in it apart) -- before the footnote plugin's tail rule drops
+    the unreferenced ones and keeps only the last of a duplicated label."""
+    found: list[tuple[str, int, list[Token]]] = []
+    stack: list[list[Token]] = []
+    for token in state.tokens:
+        if token.type == "footnote_reference_open":
+            tokens: list[Token] = []
+            found.append((str(token.meta.get("label", "")), token.map[0] + 1 if token.map else 1, tokens))
+            stack.append(tokens)
+        elif token.type == "footnote_reference_close":
+            if stack:
+                stack.pop()
+        elif stack:
+            stack[-1].append(token)
+    state.env[_DEFINITIONS] = found
+
+
+_PARSER.core.ruler.after("inline", _DEFINITIONS, _definitions_rule)
+
 
 def parse_markdown(source: str) -> ParsedSource:
-    source, duplicates = _rename_duplicate_definitions(source)
-    tokens = _PARSER.parse(source)
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(source, env)
     builder = _Builder()
     meta = Metadata()
-    notes: list[MarkupNote] = []
-    note: MarkupNote | None = None
-    note_texts: list[list[str]] = []  # joined at the end: adding paragraph by paragraph was quadratic
+    inner: list[MarkupMarker] = []
+    anchors = _Anchors()
+    inline_notes: list[tuple[int, list[Token]]] = []
+    footnote: list[Token] | None = None  # the tokens of the footnote block being passed
     item_prefix = ""
+    heading = False
     for token in tokens:
-        if token.type == "list_item_open" and token.info and token.markup in (".", ")"):
+        kind = token.type
+        if kind == "footnote_open":
+            footnote = []
+            if token.meta.get("label") is None:  # an inline note (regular notes come from their definitions)
+                inline_notes.append((int(token.meta.get("id", 0)), footnote))
+        elif kind == "footnote_close":
+            footnote = None
+        elif footnote is not None:
+            footnote.append(token)
+        elif kind == "list_item_open" and token.info and token.markup in (".", ")"):
             item_prefix = f"{token.info}{token.markup} "  # keep "1." so notes written as a list are found
-        elif token.type == "front_matter":
+        elif kind == "heading_open":
+            heading = True
+        elif kind == "front_matter":
             meta = _front_matter(token.content)
-        elif token.type == "footnote_open":
-            label = _label(str(token.meta.get("label", "")))
-            note = MarkupNote(label, 0, "")
-            notes.append(note)
-            note_texts.append([])
-        elif token.type == "footnote_close":
-            note = None
-        elif token.type == "inline" and token.map is not None:
+            first = token.map[0] + 2 if token.map else 2  # the line after the opening "---"
+            inner.extend(
+                MarkupMarker(_label(m.group(1)), first + token.content.count("\n", 0, m.start()))
+                for m in _REFERENCE_RE.finditer(token.content)
+            )
+        elif kind == "inline" and token.map is not None:
             line = token.map[0] + 1
-            if note is not None:
-                if not note.line:
-                    note.line = line
-                text, links, _ = _render_inline(token, line, note.label)
-                if text or note_texts[-1]:  # (no leading empty paragraph, as before)
-                    note_texts[-1].append(text)
-                note.links.extend(links)
-            else:
-                text, links, markers = _render_inline(token, line, None)
-                builder.add_block(item_prefix + text, line)
-                item_prefix = ""
-                builder.links.extend(links)
-                builder.markers.extend(markers)
-    definition_lines: dict[FootnoteLabel, int] | None = None
-    for note, texts in zip(notes, note_texts, strict=True):
-        note.text = "\n".join(texts)
-        if note.line == 0:
-            if definition_lines is None:  # one pass for all of them, not one per note
-                definition_lines = _definition_lines(source)
-            note.line = definition_lines.get(note.label, 1)
-    notes.extend(_unreferenced_definitions(source, {note.label for note in notes}))
+            text, links, markers = _render_inline(token, line, None)
+            if heading:
+                anchors.heading(text)
+                heading = False
+            builder.add_block(item_prefix + text, line)
+            item_prefix = ""
+            builder.links.extend(links)
+            builder.markers.extend(markers)
+    notes = [_note_of(_label(label), line, body, inner) for label, line, body in env.get(_DEFINITIONS, [])]
+    if inline_notes:
+        _add_inline_notes(notes, inline_notes, builder.markers, inner)
     notes.sort(key=lambda item: item.line)
-    parsed = ParsedSource(
+    if _has_in_page_link(builder.links, notes):  # (the ids are only looked up for such links)
+        anchors.notes(notes)
+        anchors.explicit(source)
+    return ParsedSource(
         format="markdown",
         text="".join(builder.parts),
         source_lines=builder.source_lines,
@@ -183,12 +241,119 @@ def parse_markdown(source: str) -> ParsedSource:
         notes=notes if notes else None,
         markers=builder.markers,
         meta=meta,
+        inner_markers=inner,
+        anchors=anchors.ids,
+        anchors_fold_case=True,
     )
-    if duplicates and parsed.notes is not None:
-        for item in parsed.notes:
-            if isinstance(item.label, str) and _DUPLICATE_SUFFIX in item.label:
-                item.label = _label(item.label.split(_DUPLICATE_SUFFIX)[0])
-    return parsed
+
+
+def _note_of(label: FootnoteLabel, line: int, tokens: list[Token], inner: list[MarkupMarker]) -> MarkupNote:
+    """A note from its block tokens: the text of its paragraphs (joined at the end:
+    adding paragraph by paragraph was quadratic), its links, the references it
+    makes to other notes (to ``inner``), and the text of its code blocks."""
+    note = MarkupNote(label, line, "")
+    texts: list[str] = []
+    code: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            text, links, markers = _render_inline(token, token.map[0] + 1 if token.map else line, label)
+            if text or texts:  # (no leading empty paragraph)
+                texts.append(text)
+            note.links.extend(links)
+            inner.extend(markers)
+        elif token.type in ("code_block", "fence", "html_block") and token.content.strip():
+            code.append(token.content.strip())
+    note.text = "\n".join(texts)
+    note.code = "\n".join(code)
+    return note
+
+
+def _add_inline_notes(
+    notes: list[MarkupNote],
+    inline_notes: list[tuple[int, list[Token]]],
+    markers: list[MarkupMarker],
+    inner: list[MarkupMarker],
+) -> None:
+    """Number the inline notes ``^[…]`` after the regular ones, in the order
+    markdown-it met them (the order of their markers), read each one at the line
+    of its marker, and give their markers the numbers."""
+    first = 1 + max((note.label for note in notes if isinstance(note.label, int)), default=0)
+    numbers = {f"{_INLINE_NOTE}{note_id}": first + rank for rank, (note_id, _) in enumerate(sorted(inline_notes))}
+    lines: dict[str, int] = {}
+
+    def number(items: list[MarkupMarker], start: int = 0) -> None:
+        for marker in items[start:]:
+            if isinstance(marker.label, str) and marker.label in numbers:
+                lines.setdefault(marker.label, marker.line)
+                marker.label = numbers[marker.label]
+
+    number(markers)
+    number(inner)
+    for note_id, tokens in sorted(inline_notes):
+        key = f"{_INLINE_NOTE}{note_id}"
+        seen = len(inner)
+        notes.append(_note_of(numbers[key], lines.get(key, 1), tokens, inner))
+        number(inner, seen)  # inline notes inside this one
+
+
+def _has_in_page_link(links: list[MarkupLink], notes: list[MarkupNote]) -> bool:
+    return any(link.href.startswith("#") for link in links) or any(
+        link.href.startswith("#") for note in notes for link in note.links
+    )
+
+
+class _Anchors:
+    """The ids in-page links of a Markdown article may lead to, lower-cased."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self._seen: dict[str, int] = {}
+
+    def heading(self, text: str) -> None:
+        for slug in _slugs(text):
+            count = self._seen.get(slug, 0)
+            self._seen[slug] = count + 1
+            self.ids.add(slug if not count else f"{slug}-{count}")
+            if count:
+                self.ids.add(f"{slug}_{count}")  # Python-Markdown's duplicates
+
+    def notes(self, notes: list[MarkupNote]) -> None:
+        """The ids the renderers give notes and their markers (``fn1``, ``fnref1``,
+        ``fn:label``, ``fn-label``…)."""
+        for number, note in enumerate(notes, 1):
+            label = str(note.label).lower()
+            for prefix in ("fn", "fnref", "footnote-", "footnote-ref-", "user-content-fn-", "user-content-fnref-"):
+                self.ids.add(f"{prefix}{number}")
+                self.ids.add(f"{prefix}{label}")
+            for prefix in ("fn:", "fnref:", "fn-", "fnref-", "fn_", "fnref_"):
+                self.ids.add(f"{prefix}{label}")
+
+    def explicit(self, source: str) -> None:
+        """``{#id}`` attributes (Pandoc, markdown-it-attrs) and ``id``/``name`` of raw HTML."""
+        if "{" in source:
+            self.ids.update(m.group(1).lower() for m in _ATTRIBUTE_ID_RE.finditer(source))
+        if "<" in source:
+            self.ids.update(next(g for g in m.groups() if g is not None).lower() for m in _HTML_ID_RE.finditer(source))
+
+
+_ATTRIBUTE_ID_RE = re.compile(r"\{[^{}\n]*?#([^\s{}#]+)")
+_HTML_ID_RE = re.compile(r"""<[A-Za-z][^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_SLUG_DROP_RE = re.compile(r"[^\w\- ]")
+_PANDOC_DROP_RE = re.compile(r"[^\w\-. ]")
+_SPACES_RE = re.compile(r"\s+")
+_DASHES_RE = re.compile(r"[-\s]+")
+
+
+def _slugs(text: str) -> set[str]:
+    """A heading's id as GitHub (github-slugger), markdown-it-anchor, Pandoc and
+    Python-Markdown make it."""
+    lowered = text.strip().lower()
+    github = _SLUG_DROP_RE.sub("", lowered).replace(" ", "-")
+    anchor = _SPACES_RE.sub("-", lowered)
+    pandoc = _PANDOC_DROP_RE.sub("", _SPACES_RE.sub(" ", lowered)).replace(" ", "-")
+    pandoc = pandoc[next((i for i, ch in enumerate(pandoc) if ch.isalpha()), len(pandoc)) :] or "section"
+    python = _DASHES_RE.sub("-", _SLUG_DROP_RE.sub("", unicodedata.normalize("NFKD", lowered)).strip())
+    return {slug for slug in (github, anchor, pandoc, python) if slug}
 
 
 class _Builder:
@@ -224,70 +389,6 @@ def _render_inline(
 
 def _label(text: str) -> FootnoteLabel:
     return int(text) if text.isascii() and text.isdigit() else text
-
-
-def _rename_duplicate_definitions(source: str) -> tuple[str, bool]:
-    seen: dict[str, int] = {}
-    renamed = False
-
-    def rename(match: re.Match[str]) -> str:
-        nonlocal renamed
-        label = match.group(2)
-        seen[label] = seen.get(label, 0) + 1
-        if seen[label] == 1:
-            return match.group(0)
-        renamed = True
-        return f"{match.group(1)}[^{label}{_DUPLICATE_SUFFIX}{seen[label]}]:"
-
-    return _DEFINITION_RE.sub(rename, source), renamed
-
-
-def _unreferenced_definitions(source: str, known: set[FootnoteLabel]) -> list[MarkupNote]:
-    """Definitions that markdown-it drops because nothing refers to them: read
-    from the source (label line plus indented continuation lines)."""
-    found: list[MarkupNote] = []
-    lines: list[str] | None = None
-    line_index = 0  # lines counted up to counted_to, so that counting stays linear
-    counted_to = 0
-    for match in _DEFINITION_RE.finditer(source):
-        label = _label(match.group(2))
-        if label in known:
-            continue
-        if lines is None:
-            lines = source.split("\n")
-        first = line_index = line_index + source.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        line_end = source.find("\n", match.end())
-        content = [source[match.end() : line_end if line_end != -1 else len(source)]]
-        index = first + 1
-        while index < len(lines) and (
-            lines[index].startswith(("    ", "\t"))
-            or (not lines[index].strip() and index + 1 < len(lines) and lines[index + 1].startswith(("    ", "\t")))
-        ):
-            content.append(lines[index].strip())
-            index += 1
-        note = MarkupNote(label, first + 1, "")
-        texts: list[str] = []
-        for token in _PARSER.parse("\n".join(content).strip()):
-            if token.type == "inline" and token.map is not None:
-                text, links, _ = _render_inline(token, first + 1 + token.map[0], label)
-                texts.append(text)
-                note.links.extend(links)
-        note.text = "\n".join(texts)
-        found.append(note)
-    return found
-
-
-def _definition_lines(source: str) -> dict[FootnoteLabel, int]:
-    """The line of the first definition of each label."""
-    lines: dict[FootnoteLabel, int] = {}
-    line = 1
-    counted_to = 0
-    for match in _DEFINITION_RE.finditer(source):
-        line += source.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        lines.setdefault(_label(match.group(2)), line)
-    return lines
 
 
 # Front matter is a few lines of metadata; a longer block is not read as YAML

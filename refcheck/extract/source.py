@@ -25,6 +25,9 @@ class MarkupNote:
     line: int
     text: str
     links: list[MarkupLink] = field(default_factory=list)
+    code: str = ""
+    """Text of the note's code blocks (kept out of ``text``: a URL in code is an
+    example, not a citation); a note that holds only code is not empty."""
 
 
 @dataclass(slots=True)
@@ -57,6 +60,19 @@ class ParsedSource:
     page_spans: list[tuple[int, int]] = field(default_factory=list)
     """Offsets ``[start, end)`` of ``text`` that are page furniture, not the article
     (menus, footers, widgets, the publisher's own address), in order."""
+    inner_markers: list[MarkupMarker] = field(default_factory=list)
+    """References to a note from outside the running text: from inside another
+    note (Wikipedia's notes citing its references, ``[^a]`` within ``[^b]:``) or
+    from Markdown front matter. They make a note referenced; they are not body markers."""
+    anchors: set[str] | None = None
+    """The ids an in-page link (``#id``) may lead to; None when the format has
+    none (plain text: in-page links are not checked)."""
+    marker_targets: dict[str, FootnoteLabel] = field(default_factory=dict)
+    """In-page link targets that are footnote markers (``cite_note-7`` -> 7): a marker
+    whose note is missing is a ``missing-footnote``, not also a ``broken-anchor``."""
+    anchors_fold_case: bool = False
+    """Match in-page links to ``anchors`` case-insensitively (Markdown heading
+    slugs; ``anchors`` then holds lower-case ids)."""
     _line_starts: list[int] | None = None
 
     def line_at(self, offset: int) -> int:
