@@ -130,6 +130,9 @@ class Document:
     date: str | None = None
     """Publication date of the article, ISO ``YYYY-MM-DD`` (or shorter when only month/year is known)."""
     title: str | None = None
+    language: str | None = None
+    """The article's language, ISO 639-1 (``ar``, ``he``, ``fa``, ``ru``, ``tr``, ``en``…): from
+    ``<html lang>``, front matter ``lang``/``language``, else detected from the text."""
     url: str | None = None
     """The article's own address (canonical link, front matter ``url``), normalised."""
     republished_from: str | None = None
@@ -167,6 +170,7 @@ class Document:
             publisher_domain=data.get("publisher_domain"),
             date=data.get("date"),
             title=data.get("title"),
+            language=data.get("language"),
             url=data.get("url"),
             republished_from=data.get("republished_from"),
             footnotes=[Footnote(**f) for f in data.get("footnotes", [])],
@@ -279,6 +283,8 @@ class Summary:
     """Which citations were checked and reported (``--links``)."""
     footnotes: int = 0
     mentions: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    """Articles read, by language (``unknown`` where none was stated or detected)."""
     unique_links: int = 0
     problems: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)

@@ -43,6 +43,8 @@ class Metadata:
     site_url: str | None = None
     """A URL of the article or its site (canonical link, og:url): its domain is the publisher's."""
     date: str | None = None
+    language: str | None = None
+    """The language the markup states (``<html lang>``, front matter ``lang``)."""
 
 
 @dataclass(slots=True)
