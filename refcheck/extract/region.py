@@ -146,19 +146,6 @@ class PageRegions:
     keep: list[Any] = field(default_factory=list)
     """Element proxies kept alive so that their id()s stay unique."""
 
-    def region_of(self, element: Any) -> Region:
-        """The region of one element (walks its ancestors; for a whole-page walk
-        use :meth:`walker_state`)."""
-        node = element
-        while node is not None:
-            key = id(node)
-            if key in self.article_roots:
-                return "article"
-            if key in self.page_roots:
-                return "page"
-            node = node.getparent()
-        return "page" if self.article_root is not None else "article"
-
     @property
     def default(self) -> Region:
         """The region of what is under no marked element."""
@@ -223,10 +210,6 @@ def _named_article(scope: etree._Element, candidates: list[Any], stats: TextStat
     richest = max(chars for chars, _ in scored)
     close = [(element, sum(1 for _ in element.iterancestors())) for chars, element in scored if chars >= 0.8 * richest]
     return max(close, key=lambda pair: pair[1])[0]
-
-
-def _inside(element: Any, other: Any) -> bool:
-    return any(parent is other for parent in element.iterancestors())
 
 
 def _words(element: Any) -> set[str]:
