@@ -195,6 +195,8 @@ def _tally(document: Document, result: RunResult, scope: str) -> None:
         summary.citations_by_region[citation.region] = summary.citations_by_region.get(citation.region, 0) + 1
     summary.footnotes += len(document.footnotes)
     summary.mentions += len(document.mentions)
+    language = document.language or "unknown"
+    summary.languages[language] = summary.languages.get(language, 0) + 1
     for problem in document.problems:
         summary.problems[problem.kind] = summary.problems.get(problem.kind, 0) + 1
     dates = {note.number: note.date for note in document.footnotes}

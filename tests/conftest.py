@@ -96,6 +96,9 @@ def answer_shape(document: Document) -> dict[str, Any]:
             key=lambda p: (p["line"], p["kind"]),
         ),
         "republished_from": document.republished_from,
+        # Compared only for the entries that give them (keys absent from an entry are not compared).
+        "language": document.language,
+        "footnote_dates": {str(note.number): note.date for note in reversed(document.footnotes)},  # the first wins
     }
 
 

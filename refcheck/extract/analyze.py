@@ -18,6 +18,7 @@ import ahocorasick_rs
 
 from refcheck.extract.boilerplate import tail_span
 from refcheck.extract.dates import first_date
+from refcheck.extract.language import detect_language
 from refcheck.extract.metadata import TextClues, read_clues
 from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
 from refcheck.extract.outlets import Outlet, OutletIndex, OutletMatch, normalize_name
@@ -128,6 +129,7 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Pa
     _set_publisher(document, parsed, clues, context)
     document.republished_from = clues.republished_from
     document.title = parsed.meta.title
+    document.language = parsed.meta.language or detect_language(text)
     if parsed.meta.site_url:
         document.url = _normalized(parsed.meta.site_url.strip())[0]
     document.mentions = _mentions(parsed, outlet_matches, urls, notes, document, context.outlets)
@@ -475,15 +477,35 @@ def _mentions(
         line = parsed.line_at(match.start)
         if outlet.domains and line in linked_lines and not linked_lines[line].isdisjoint(outlet.domains):
             continue
-        mention = by_outlet.get(outlet.name)
-        if mention is None:
-            name = _LEADING_ARTICLE_RE.sub("", _SPACES_RE.sub(" ", match.text))
-            by_outlet[outlet.name] = Mention(name, outlet.name, outlet.domain, line, 1, [line])
-        else:
-            mention.count += 1
-            if mention.lines[-1] != line:
-                mention.lines.append(line)
+        _count_mention(by_outlet, match, line)
+    if parsed.notes is not None:
+        # Notes stated by markup (HTML reference lists, Markdown definitions) are
+        # not part of the prose: their outlets are looked for in each note's text.
+        for note in notes:
+            note_urls = [(u.start, u.end) for u in find_urls(note.text)]
+            for match in outlets.find(note.text, lower_same_length(note.text)):
+                outlet = match.outlet
+                if own is not None and outlet is own:
+                    continue
+                if any(start <= match.start < end for start, end in note_urls):
+                    continue  # part of a URL
+                if outlet.domains and not note.domains.isdisjoint(outlet.domains):
+                    continue  # named beside its own link
+                _count_mention(by_outlet, match, note.line)
     return list(by_outlet.values())
+
+
+def _count_mention(by_outlet: dict[str, Mention], match: OutletMatch, line: int) -> None:
+    outlet = match.outlet
+    mention = by_outlet.get(outlet.name)
+    if mention is None:
+        name = _LEADING_ARTICLE_RE.sub("", _SPACES_RE.sub(" ", match.text))
+        by_outlet[outlet.name] = Mention(name, outlet.name, outlet.domain, line, 1, [line])
+    else:
+        mention.count += 1
+        if line not in mention.lines:
+            mention.lines.append(line)
+            mention.lines.sort()
 
 
 def _own_outlet(document: Document, outlets: OutletIndex) -> Outlet | None:

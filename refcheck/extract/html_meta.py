@@ -56,6 +56,7 @@ from urllib.parse import urljoin
 from lxml import etree, html
 
 from refcheck.extract.dates import first_date
+from refcheck.extract.language import language_tag
 from refcheck.extract.source import Metadata
 
 # --- where dates are stated ----------------------------------------------------------
@@ -395,11 +396,33 @@ def read_metadata(root: etree._Element, base: str | None, *, text_dates: bool = 
         if title is not None and title.text:
             meta.title = " ".join(title.text.split())
     meta.site_url = _site_url(page, articles, base)
+    meta.language = _language(root, properties)
     meta.publisher = _publisher(properties, nodes, articles, by_id, page.scripts, page.microdata_publisher)
     meta.date = _date(page, nodes, articles, meta.site_url)
     if meta.date is None and text_dates:
         meta.date = text_date(root, meta.site_url)
     return meta
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_LANGUAGE_META = ("content-language", "language", "dc.language", "dcterms.language", "og:locale", "inlanguage")
+
+
+def _language(root: etree._Element, properties: dict[str, str]) -> str | None:
+    """The language the page states: ``<html lang>`` / ``xml:lang``, else a
+    ``content-language`` (http-equiv), ``language``, ``DC.language`` or
+    ``og:locale`` meta tag -- as an ISO 639-1 code."""
+    element = root if root.tag == "html" else root.getroottree().getroot()
+    for holder in (element, root):
+        for attribute in ("lang", "xml:lang", _XML_LANG):
+            code = language_tag(holder.get(attribute))
+            if code:
+                return code
+    for key in _LANGUAGE_META:
+        code = language_tag(properties.get(key))
+        if code:
+            return code
+    return None
 
 
 def text_date(root: etree._Element, url: str | None) -> str | None:

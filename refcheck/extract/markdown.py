@@ -36,6 +36,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from refcheck.extract.dates import first_date
+from refcheck.extract.language import language_tag
 from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, Metadata, ParsedSource
 from refcheck.models import FootnoteLabel
 
@@ -424,6 +425,10 @@ def _front_matter(content: str) -> Metadata:
     for key in ("date", "published", "pubdate", "publish_date", "published_at"):
         meta.date = _front_matter_date(data.get(key))
         if meta.date:
+            break
+    for key in ("lang", "language", "locale"):
+        meta.language = language_tag(data.get(key))
+        if meta.language:
             break
     return meta
 

@@ -54,12 +54,26 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
     for note in result.notes:
         print(note, file=out)
     print(
-        f"\n{summary.documents_read} of {summary.documents} articles read, {summary.citations} citations, "
+        f"\n{summary.documents_read} of {summary.documents} articles read{_languages(summary)}, {summary.citations} citations, "
         + _furniture(summary)
         + f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
         + (f", {summary.files_skipped} files skipped" if summary.files_skipped else "")
         + (f", {summary.files_failed} unreadable" if summary.files_failed else ""),
         file=out,
+    )
+
+
+def _languages(summary: Summary) -> str:
+    """`` (6 languages: en 8, ar 1, …)`` when the articles read are in more than one language."""
+    if len(summary.languages) < 2:
+        return ""
+    return f" ({len(summary.languages)} languages: {languages_text(summary.languages)})"
+
+
+def languages_text(languages: dict[str, int]) -> str:
+    """``en 8, ar 1, fa 1``: articles by language, the most common first."""
+    return ", ".join(
+        f"{code} {count}" for code, count in sorted(languages.items(), key=lambda item: (-item[1], item[0]))
     )
 
 

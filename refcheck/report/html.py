@@ -116,6 +116,14 @@ def render(
     for status, count in sorted(statuses.items()):
         parts.append(f"<div class=card><b>{_e(count)}</b>{_e(status)}</div>")
     parts.append("</div>")
+    languages = summary.get("languages")
+    if isinstance(languages, dict) and languages:
+        ranked = sorted(languages.items(), key=lambda item: (-item[1], str(item[0])))
+        parts.append(
+            '<p id="languages">Languages: '
+            + ", ".join(f'<span lang="{_e(code)}">{_e(code)}</span> {_e(count)}' for code, count in ranked)
+            + "</p>"
+        )
     parts += _dead_table(links)
     parts += ["<h2>Trend</h2>", _trend_svg(history)]
     parts += _outlets(links)
@@ -137,12 +145,12 @@ def _changes(changes: Changes) -> list[str]:
     ]
     out = [f"<h2>What changed <span class=muted>{_e(title)}</span></h2><ul>"]
     for label, urls in rows:
-        items = "".join(f"<li>{_e(url)}</li>" for url in urls[:30])
+        items = "".join(f'<li dir="auto">{_e(url)}</li>' for url in urls[:30])
         more = f"<li class=muted>… {len(urls) - 30} more</li>" if len(urls) > 30 else ""
         out.append(f"<li>{_e(label)}: {len(urls)}" + (f"<ul>{items}{more}</ul>" if urls else "") + "</li>")
     still = sorted(changes.still_dead, key=lambda item: (-item.runs, item.url))[:30]
     out.append(f"<li>Still dead: {len(changes.still_dead)}<ul>")
-    out += [f"<li>{_e(item.url)} — since {_e(item.since or '?')}, {item.runs} runs</li>" for item in still]
+    out += [f"<li><bdi>{_e(item.url)}</bdi> — since {_e(item.since or '?')}, {item.runs} runs</li>" for item in still]
     out.append("</ul></li></ul>")
     return out
 
@@ -163,8 +171,9 @@ def _dead_table(links: dict[str, LinkResult]) -> list[str]:
         for cited in link.cited_by:
             note = "" if cited.footnote is None else _e(cited.footnote)
             out.append(
-                f"<tr><td>{_e(cited.path)}</td><td class=n>{cited.line}</td><td class=n>{note}</td>"
-                f"<td>{_e(link.url)}</td><td class=dead>{_e(link.status)} {_e(link.http_status or '')}</td>"
+                f'<tr><td dir="auto">{_e(cited.path)}</td><td class=n>{cited.line}</td><td class=n>{note}</td>'
+                f'<td dir="auto">{_e(link.url)}</td>'
+                f"<td class=dead>{_e(link.status)} {_e(link.http_status or '')}</td>"
                 f"<td>{archive}</td></tr>"
             )
     out.append("</tbody></table>")
@@ -180,13 +189,16 @@ def _outlets(links: dict[str, LinkResult]) -> list[str]:
     ]
     for row in outlet_rows(links):
         out.append(
-            f"<tr><td>{_e(row.domain)}</td><td class=n>{row.links}</td><td class=n>{row.dead}</td>"
+            f'<tr><td dir="auto">{_e(row.domain)}</td><td class=n>'
+            f"{row.links}</td><td class=n>{row.dead}</td>"
             f'<td class=n data-sort="{row.rot:.4f}">{row.rot:.0%}</td><td class=n>{row.unknown}</td></tr>'
         )
     out.append("</tbody></table>")
     worst = articles_by_dead_links(links)
     if worst:
-        out.append("<p>Articles with the most dead links: " + ", ".join(f"{_e(p)} ({n})" for p, n in worst) + "</p>")
+        out.append(
+            "<p>Articles with the most dead links: " + ", ".join(f"<bdi>{_e(p)}</bdi> ({n})" for p, n in worst) + "</p>"
+        )
     return out
 
 
@@ -195,14 +207,21 @@ def _articles(documents: Iterable[Document], links: dict[str, LinkResult], scope
     for document in documents:
         if document.skipped or document.error:
             out.append(
-                f"<details><summary>{_e(document.path)} — {_e(document.skipped or document.error)}</summary></details>"
+                f"<details><summary><bdi>{_e(document.path)}</bdi> — <bdi>{_e(document.skipped or document.error)}</bdi>"
+                "</summary></details>"
             )
             continue
         cited = document.cited(scope)
         dead = sum(1 for c in cited if links.get(c.url) and links[c.url].status in DEAD_STATUSES)
         head = (
-            f"{_e(document.path)} — {_e(document.publisher or 'publisher unknown')}, {_e(document.date or 'date unknown')}"
-            f"; {len(cited)} citations, {dead} dead, {len(document.problems)} problems"
+            f"<bdi>{_e(document.path)}</bdi> — <bdi>{_e(document.publisher or 'publisher unknown')}</bdi>, "
+            f"{_e(document.date or 'date unknown')}"
+            + (
+                f' <span class=muted lang="{_e(document.language)}">{_e(document.language)}</span>'
+                if document.language
+                else ""
+            )
+            + f"; {len(cited)} citations, {dead} dead, {len(document.problems)} problems"
         )
         rows = []
         for citation in cited:
@@ -210,10 +229,12 @@ def _articles(documents: Iterable[Document], links: dict[str, LinkResult], scope
             status = link.status if link else "unchecked"
             rows.append(
                 f"<tr><td class=n>{citation.line}</td><td class=n>{_e(citation.footnote if citation.footnote is not None else '')}</td>"
-                f"<td>{_e(citation.kind)}</td><td>{_e(citation.text)}</td>"
+                f'<td>{_e(citation.kind)}</td><td dir="auto">{_e(citation.text)}</td>'
                 f'<td class="{"dead" if status in DEAD_STATUSES else "ok" if status == "ok" else ""}">{_e(status)}</td></tr>'
             )
-        problems = "".join(f"<li>line {p.line}: {_e(p.kind)} — {_e(p.message)}</li>" for p in document.problems)
+        problems = "".join(
+            f"<li>line {p.line}: {_e(p.kind)} — <bdi>{_e(p.message)}</bdi></li>" for p in document.problems
+        )
         out.append(
             f"<details><summary>{head}</summary>"
             '<table class="sortable"><thead><tr><th>Line</th><th>Note</th><th>Kind</th><th>Link</th><th>Verdict</th>'
@@ -290,7 +311,7 @@ def _graph_svg(graph: Graph, limit: int = 60) -> str:
         parts.append(
             f'<g class="node"><circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"><title>{_e(node.label)}'
             f" — {node.citations} citations, {node.dead} dead</title></circle>"
-            f'<text x="{x + radius + 2:.1f}" y="{y + 4:.1f}" font-size="11">{_e(label)}</text></g>'
+            f'<text x="{x + radius + 2:.1f}" y="{y + 4:.1f}" font-size="11" unicode-bidi="plaintext">{_e(label)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)

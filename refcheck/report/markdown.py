@@ -44,6 +44,7 @@ def render(
         "## Summary",
         "",
         f"- Articles read: {summary.get('documents_read')} of {summary.get('documents')}",
+        "- Languages: " + _languages(summary.get("languages")),
         f"- Citations: {summary.get('citations')}; unique links: {summary.get('unique_links')}",
         "- Verdicts: " + (", ".join(f"{count} {md(status)}" for status, count in sorted(statuses.items())) or "none"),
         f"- Archive copies found for {sum(1 for link in links.values() if link.archive and link.archive.available)} links",
@@ -55,6 +56,14 @@ def render(
     out += ["## Footnote problems", ""] + (problem_lines or ["None."]) + [""]
     out += ["## Citation graph", "", "```mermaid", mermaid(graph).rstrip(), "```", ""]
     return "\n".join(out)
+
+
+def _languages(languages: object) -> str:
+    """``en 8, ar 1``: articles read by language, the most common first."""
+    if not isinstance(languages, dict) or not languages:
+        return "none"
+    ranked = sorted(languages.items(), key=lambda item: (-item[1], str(item[0])))
+    return ", ".join(f"{md(code)} {count}" for code, count in ranked)
 
 
 def _changes(changes: Changes) -> list[str]:
