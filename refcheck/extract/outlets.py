@@ -196,6 +196,11 @@ class OutletIndex:
     _learned_automaton: _Automaton | None = None
     _automaton_stale: bool = True
     _learned_stale: bool = False
+    _merged: int = 0
+    """How many learned names (in the order learned) the main automaton holds."""
+    _static: tuple[dict[str, _Entry], dict[str, _Entry], dict[str, _Entry]] = field(
+        default_factory=lambda: ({}, {}, {})
+    )
 
     @classmethod
     def load(cls, extra: Iterable[Path] = ()) -> OutletIndex:
@@ -378,35 +383,61 @@ class OutletIndex:
         longer capitals-only aliases (those checked against the text as written) and
         the "not names"; short acronyms ("AP", "RT") by a second automaton over the
         text as written, since folded they would stop the first at every "apply" and
-        "part" (a few capitals make its prefilter run at 900 MB/s)."""
+        "part" (a few capitals make its prefilter run at 900 MB/s).
+
+        Names learned from the corpus join the main automaton in batches: those
+        learned since the last rebuild are searched by a small automaton of their
+        own until they number a quarter of the merged ones (at least 64). Rebuilding
+        the main one for every learned name cost ~8 ms an article; one automaton of
+        thousands of learned names, searched as a second pass, cost as much again."""
         if self._automaton_stale:
-            acronyms: dict[str, _Entry] = {}
-            entries: dict[str, _Entry] = {}
-            for phrase in self._not_names:
-                entries[phrase] = _Entry(None)
-            for alias, outlet in self._contextual.items():
-                self._enter(entries, alias, outlet, contextual=True)
-            for alias, outlet in self._by_exact.items():
-                if _ACRONYM_RE.fullmatch(alias):
-                    acronyms[alias] = _Entry(outlet, alias)
-                else:
-                    entries[normalize_name(alias)] = _Entry(outlet, alias, _entry_script(alias))
-            for alias, outlet in self._by_alias.items():
-                self._enter(entries, alias, outlet)
-            self._automaton = _automaton(entries)
-            self._ascii_automaton = _automaton({key: entry for key, entry in entries.items() if key.isascii()})
-            self._acronyms = _automaton(acronyms)
+            self._static = self._static_entries()
+            self._merged = 0
             self._automaton_stale = False
             self._learned_stale = True
         if self._learned_stale:
-            # Names learned from the corpus get a small automaton of their own:
-            # recompiling the shipped list's for every learned name cost ~8 ms an article.
-            learned: dict[str, _Entry] = {}
-            for alias, outlet in self._learned.items():
-                self._enter(learned, alias, outlet)
-            self._learned_automaton = _automaton(learned)
+            names = list(self._learned.items())
+            recent = len(names) - self._merged
+            if self._automaton is None or recent > max(64, self._merged // 4):
+                self._merged = len(names)
+                self._build_main(names)
+                self._learned_automaton = None
+            else:
+                learned: dict[str, _Entry] = {}
+                for alias, outlet in names[self._merged :]:
+                    self._enter(learned, alias, outlet)
+                self._learned_automaton = _automaton(learned)
             self._learned_stale = False
         return self._automaton, self._acronyms
+
+    def _static_entries(self) -> tuple[dict[str, _Entry], dict[str, _Entry], dict[str, _Entry]]:
+        """(entries a learned name may not override, those of the shipped aliases,
+        which win over a learned one, the short acronyms)."""
+        acronyms: dict[str, _Entry] = {}
+        first: dict[str, _Entry] = {}
+        for phrase in self._not_names:
+            first[phrase] = _Entry(None)
+        for alias, outlet in self._contextual.items():
+            self._enter(first, alias, outlet, contextual=True)
+        for alias, outlet in self._by_exact.items():
+            if _ACRONYM_RE.fullmatch(alias):
+                acronyms[alias] = _Entry(outlet, alias)
+            else:
+                first[normalize_name(alias)] = _Entry(outlet, alias, _entry_script(alias))
+        shipped: dict[str, _Entry] = {}
+        for alias, outlet in self._by_alias.items():
+            self._enter(shipped, alias, outlet)
+        return first, shipped, acronyms
+
+    def _build_main(self, learned_names: list[tuple[str, Outlet]]) -> None:
+        first, shipped, acronyms = self._static
+        entries = dict(first)
+        for alias, outlet in learned_names:
+            self._enter(entries, alias, outlet)
+        entries.update(shipped)  # a shipped alias wins a key shared with a learned one
+        self._automaton = _automaton(entries)
+        self._ascii_automaton = _automaton({key: entry for key, entry in entries.items() if key.isascii()})
+        self._acronyms = _automaton(acronyms)
 
     @staticmethod
     def _enter(entries: dict[str, _Entry], alias: str, outlet: Outlet, contextual: bool = False) -> None:
