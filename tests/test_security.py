@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
@@ -166,3 +167,28 @@ def test_a_name_that_resolves_to_loopback_is_refused_after_dns() -> None:
 def test_hostile_urls_get_a_verdict_without_a_request(url: str, status: str) -> None:
     [link] = resolve([url]).values()
     assert link.status == status, (link.status, link.error)
+
+
+def test_terminal_summary_shows_no_escape_sequences(tmp_path: Path) -> None:
+    """A publisher or path from the corpus reaches the terminal summary: an ANSI
+    escape sequence in it must not reach the terminal raw (it could clear the
+    screen or hide lines), nor may a lone surrogate end the run on a strict
+    UTF-8 stdout."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        '---\npublisher: "Evil\\e[2J\\e[31mPub\\ud800"\ndate: 2018-08-28\n---\n\nText [^1].\n\n[^1]: Note.\n',
+        encoding="utf-8",
+    )
+    (corpus / "b\x1b[8m.txt").write_text("Plain text.\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "refcheck", str(corpus), "--offline", "--no-report"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert b"Traceback" not in done.stderr
+    assert b"\x1b" not in done.stdout and b"\x1b" not in done.stderr
+    assert b"Evil" in done.stdout  # the summary still names the publisher, escaped

@@ -6,6 +6,7 @@ from typing import IO
 
 from refcheck.models import Summary
 from refcheck.pipeline import RunResult
+from refcheck.report.escape import plain
 from refcheck.report.stats import articles_by_dead_links, outlet_rows
 
 
@@ -16,50 +17,50 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
     summary = result.summary
     problem_total = 0
     for line in result.headline:
-        print(line, file=out)
+        _say(line, out=out)
     for document in result.documents:
         if document.skipped:
-            print(f"{document.path}: skipped: {document.skipped}", file=out)
+            _say(f"{document.path}: skipped: {document.skipped}", out=out)
             continue
         if document.error:
-            print(f"{document.path}: error: {document.error}", file=out)
+            _say(f"{document.path}: error: {document.error}", out=out)
             continue
         publisher = document.publisher or "publisher unknown"
         date = document.date or "date unknown"
         if not quiet:
-            print(
+            _say(
                 f"{document.path}: {len(document.cited(summary.links_scope))} citations, {len(document.footnotes)} footnotes, "
                 f"{len(document.mentions)} outlets named ({publisher}, {date})",
-                file=out,
+                out=out,
             )
         for problem in document.problems:
             if quiet and problem.severity == "info":
                 continue
             problem_total += problem.severity != "info"
-            print(f"  {document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}", file=out)
+            _say(f"  {document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}", out=out)
     for skipped in summary.skipped_files:
         if not _is_article(skipped.reason):  # articles that were skipped are listed above
-            print(f"{skipped.path}: skipped: {skipped.reason}", file=out)
+            _say(f"{skipped.path}: skipped: {skipped.reason}", out=out)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
     if not quiet:
         worst = articles_by_dead_links(result.links, 5)
         if worst:
-            print("\nmost dead links: " + ", ".join(f"{path} ({count})" for path, count in worst), file=out)
+            _say("\nmost dead links: " + ", ".join(f"{path} ({count})" for path, count in worst), out=out)
         rotting = [row for row in outlet_rows(result.links) if row.dead][:5]
         if rotting:
-            print("link rot by outlet: " + ", ".join(
-                f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot:.0%})" for row in rotting), file=out)  # fmt: skip
+            _say("link rot by outlet: " + ", ".join(
+                f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot:.0%})" for row in rotting), out=out)  # fmt: skip
     if result.notes:
-        print(file=out)
+        _say(out=out)
     for note in result.notes:
-        print(note, file=out)
-    print(
+        _say(note, out=out)
+    _say(
         f"\n{summary.documents_read} of {summary.documents} articles read{_languages(summary)}, {summary.citations} citations, "
         + _furniture(summary)
         + f"{summary.unique_links} unique links ({statuses or 'none'}), {problem_total} footnote problems"
         + (f", {summary.files_skipped} files skipped" if summary.files_skipped else "")
         + (f", {summary.files_failed} unreadable" if summary.files_failed else ""),
-        file=out,
+        out=out,
     )
 
 
@@ -87,3 +88,10 @@ def _furniture(summary: Summary) -> str:
 
 def _is_article(reason: str) -> bool:
     return not reason.startswith(("not an article", "excluded"))
+
+
+def _say(text: object = "", *, out: IO[str]) -> None:
+    """Print one or more lines of the summary with no hidden characters: paths,
+    titles and messages come from the corpus and from servers, and a terminal
+    obeys escape sequences (ANSI, bidi overrides) and chokes on lone surrogates."""
+    print("\n".join(plain(line) for line in str(text).split("\n")), file=out)
