@@ -55,19 +55,14 @@ def child(spec: dict[str, Any]) -> None:
     import certifi
 
     from refcheck.models import LinkResult
-    from refcheck.resolve import safety
     from refcheck.resolve.check import CheckSettings
     from refcheck.resolve.resolver import ResolveSettings, resolve_links
 
     if spec.get("bundle"):
         certifi.where = lambda: spec["bundle"]  # the test CA, trusted
-    if spec.get("public"):
-        import ipaddress
-
-        stand_ins = {ipaddress.ip_address(host) for host in spec["public"]}
-        real = safety._is_public
-        safety._is_public = lambda address: address in stand_ins or real(address)  # type: ignore[assignment]
-    check = CheckSettings(timeout=spec["timeout"], retries=spec["retries"], allow_private=spec["allow_private"])
+    stand_ins = tuple(f"{host}/32" for host in spec.get("public") or ())  # loopback standing in for public
+    check = CheckSettings(timeout=spec["timeout"], retries=spec["retries"], allow_private=spec["allow_private"],
+                          allowed_networks=stand_ins)  # fmt: skip
     settings = ResolveSettings(check=check, archive="none")
     links = {url: LinkResult(url, None) for url in spec["urls"]}
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from refcheck.errors import InputError, SkipFile
+
 FORMATS = {
     ".txt": "text",
     ".text": "text",
@@ -44,12 +46,8 @@ _BOMS = (
 )
 
 
-class InputError(Exception):
-    """A problem with what the user asked for (missing path…): one line, exit 2."""
-
-
-class SkipFile(Exception):
-    """The file is not read (binary, too large); the message says why."""
+# Defined with every other exception; named here, where they are raised.
+__all__ = ["FORMATS", "InputError", "SkipFile", "Skipped", "SourceFile", "collect", "decode", "read_text"]
 
 
 @dataclass(frozen=True, slots=True)

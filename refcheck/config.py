@@ -12,13 +12,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from refcheck import defaults
+from refcheck.errors import SettingsError
 from refcheck.models import LINK_SCOPES
 
 FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none")
 
 
-class SettingsError(Exception):
-    """Invalid settings (file or option): one line, exit 2."""
+__all__ = ["FAIL_ON_CHOICES", "Settings", "SettingsError", "find_settings_file", "load_settings", "save_keys"]
 
 
 @dataclass(slots=True)
@@ -30,23 +31,23 @@ class Settings:
     cache_dir: str = field(default_factory=lambda: os.environ.get("REFCHECK_CACHE_DIR", "cache"))
     archive: str = "dead"
     """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
-    wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", "https://archive.org"))
-    cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", "https://web.archive.org"))
+    wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", defaults.WAYBACK_URL))
+    cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", defaults.CDX_URL))
     save_missing: bool = False
     """Submit live links with no archive copy to Save Page Now 2 (keys from the environment)."""
-    archive_interval: float = 2.0
+    archive_interval: float = defaults.ARCHIVE_INTERVAL
     """Seconds between two requests to the archive (its CDX API allows about 30 a minute)."""
     allow_private: bool = False
-    concurrency: int = 128
-    per_host: int = 4
-    host_interval: float = 0.1
-    timeout: float = 20.0
-    retries: int = 2
+    concurrency: int = defaults.CONCURRENCY
+    per_host: int = defaults.PER_HOST
+    host_interval: float = defaults.HOST_INTERVAL
+    timeout: float = defaults.TIMEOUT
+    retries: int = defaults.RETRIES
     refresh: bool = False
     max_age: float | None = None
     """Days after which a cached verdict is not reused, whatever its kind."""
     fail_on: list[str] = field(default_factory=lambda: ["problems", "dead"])
-    max_file_size: int = 20_000_000
+    max_file_size: int = defaults.MAX_FILE_SIZE
     exclude: list[str] = field(default_factory=list)
     publishers: dict[str, str] = field(default_factory=dict)
     """Glob over an article's path -> its publisher, for articles that do not say."""

@@ -9,7 +9,11 @@ Every record converts to and from the JSON documented in the README
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from refcheck.spool import DocumentSpool
 
 SCHEMA_VERSION = 1
 
@@ -194,20 +198,50 @@ class CitedBy:
     """When this article cited the URL (note date, else article date): the archive lookup target."""
 
 
-LinkStatus = Literal[
-    "unchecked",
-    "ok",
-    "dead",
-    "soft-404",
-    "blocked",
-    "rate-limited",
-    "server-error",
-    "timeout",
-    "error",
-    "invalid",
-    "skipped",
-    "unknown",
-]
+class LinkStatus(StrEnum):
+    """A link's verdict. A ``str`` (``LinkStatus.DEAD == "dead"``), so the JSON
+    and every comparison with the README's names keep working."""
+
+    UNCHECKED = "unchecked"
+    OK = "ok"
+    DEAD = "dead"
+    SOFT_404 = "soft-404"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate-limited"
+    SERVER_ERROR = "server-error"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    INVALID = "invalid"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+    @property
+    def alive(self) -> bool | None:
+        """True: the page is there; False: it is not (or cannot be); None: this check cannot tell."""
+        return _ALIVE.get(self)
+
+    @property
+    def dead(self) -> bool:
+        """Counted as a dead link in reports, rot rates and ``--fail-on``."""
+        return self in DEAD_STATUSES
+
+    @property
+    def reusable_days(self) -> float | None:
+        """How long a cached verdict of this kind is reused: only verdicts about the
+        link itself (ok, dead, soft-404); the others say something about one attempt."""
+        return _REUSABLE_DAYS.get(self)
+
+
+_ALIVE: dict[LinkStatus, bool] = {
+    LinkStatus.OK: True,
+    LinkStatus.DEAD: False,
+    LinkStatus.SOFT_404: False,
+    LinkStatus.INVALID: False,
+}
+_REUSABLE_DAYS: dict[LinkStatus, float] = {LinkStatus.OK: 7.0, LinkStatus.DEAD: 1.0, LinkStatus.SOFT_404: 1.0}
+
+DEAD_STATUSES = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404})
+"""The verdicts that count as a dead link in reports, rot rates and --fail-on."""
 
 
 @dataclass(slots=True)
@@ -234,33 +268,124 @@ class ArchiveCopy:
     """``availability`` or ``cdx``."""
 
 
-DEAD_STATUSES = frozenset({"dead", "soft-404"})
-"""The verdicts that count as a dead link in reports, rot rates and --fail-on."""
-
-
 @dataclass(slots=True)
-class LinkResult:
-    """One entry per unique normalised URL of the corpus."""
+class Verdict:
+    """What one check established about one URL. The same record is the checker's
+    answer, the verdict part of :class:`LinkResult` and the cached verdict."""
 
-    url: str
-    domain: str | None
-    cited_by: list[CitedBy] = field(default_factory=list)
-    status: LinkStatus = "unchecked"
-    alive: bool | None = None
+    status: LinkStatus = LinkStatus.UNCHECKED
     http_status: int | None = None
     final_url: str | None = None
     redirects: list[Hop] = field(default_factory=list)
     error: str | None = None
+    """Why (the reason of a soft-404, the failure of a connection…)."""
     checked_at: str | None = None
     elapsed_ms: int | None = None
+
+    @property
+    def alive(self) -> bool | None:
+        return self.status.alive
+
+    def to_plain(self) -> dict[str, Any]:
+        """The JSON fields of schema 1 (also the cache's form of a verdict)."""
+        return {
+            "status": str(self.status),
+            "alive": self.status.alive,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "redirects": [{"url": hop.url, "status": hop.status} for hop in self.redirects],
+            "error": self.error,
+            "checked_at": self.checked_at,
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+    @classmethod
+    def from_plain(cls, data: dict[str, Any]) -> Verdict:
+        """The inverse of :meth:`to_plain`; raises ``ValueError``/``TypeError``/``KeyError``
+        for data that is not one (a damaged cache row)."""
+        redirects = [
+            Hop(str(hop["url"]), int(hop["status"])) if isinstance(hop, dict) else Hop(str(hop[0]), int(hop[1]))
+            for hop in data.get("redirects") or []
+        ]
+        http_status = data.get("http_status")
+        elapsed = data.get("elapsed_ms")
+        return cls(
+            status=LinkStatus(data["status"]),
+            http_status=None if http_status is None else int(http_status),
+            final_url=_optional_text(data.get("final_url")),
+            redirects=redirects,
+            error=_optional_text(data.get("error")),
+            checked_at=_optional_text(data.get("checked_at")),
+            elapsed_ms=None if elapsed is None else int(elapsed),
+        )
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+@dataclass(slots=True)
+class LinkResult:
+    """One entry per unique normalised URL of the corpus: who cites it, and its verdict."""
+
+    url: str
+    domain: str | None
+    cited_by: list[CitedBy] = field(default_factory=list)
+    verdict: Verdict = field(default_factory=Verdict)
     from_cache: bool = False
     history: list[HistoryEntry] = field(default_factory=list)
     failures: int = 0
     """Consecutive checks, this one included, whose verdict was not ok."""
     archive: ArchiveCopy | None = None
 
+    # The verdict's fields, read where the reports read them (the JSON is flat).
+    @property
+    def status(self) -> LinkStatus:
+        return self.verdict.status
+
+    @property
+    def alive(self) -> bool | None:
+        return self.verdict.status.alive
+
+    @property
+    def http_status(self) -> int | None:
+        return self.verdict.http_status
+
+    @property
+    def final_url(self) -> str | None:
+        return self.verdict.final_url
+
+    @property
+    def redirects(self) -> list[Hop]:
+        return self.verdict.redirects
+
+    @property
+    def error(self) -> str | None:
+        return self.verdict.error
+
+    @property
+    def checked_at(self) -> str | None:
+        return self.verdict.checked_at
+
+    @property
+    def elapsed_ms(self) -> int | None:
+        return self.verdict.elapsed_ms
+
     def to_dict(self) -> dict[str, Any]:
-        return to_plain(self)  # type: ignore[no-any-return]
+        return {
+            "url": self.url,
+            "domain": self.domain,
+            "cited_by": to_plain(self.cited_by),
+            **self.verdict.to_plain(),
+            "from_cache": self.from_cache,
+            "history": to_plain(self.history),
+            "failures": self.failures,
+            "archive": to_plain(self.archive),
+        }
 
 
 @dataclass(slots=True)
@@ -315,6 +440,8 @@ def to_plain(value: Any) -> Any:
     every value and was a tenth of the extraction time)."""
     if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, LinkResult):
+        return value.to_dict()
     if isinstance(value, list):
         if not value or isinstance(value[0], _SCALARS):
             return list(value)
@@ -328,3 +455,20 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: to_plain(item) for key, item in value.items()}
     return value
+
+
+@dataclass
+class RunResult:
+    """Everything a run found, as the reports read it (no network code behind it)."""
+
+    generated_at: str
+    documents: DocumentSpool
+    links: dict[str, LinkResult] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary)
+    notes: list[str] = field(default_factory=list)
+    """One-line remarks for the user about the run as a whole."""
+    headline: list[str] = field(default_factory=list)
+    """Lines shown before everything else (what changed since the last run)."""
+    fetch_urls: dict[str, str] = field(default_factory=dict, repr=False)
+    """Shown (credentials masked) URL -> the URL to fetch, for links with user-info;
+    kept in memory only, never written anywhere."""

@@ -7,65 +7,19 @@ whatever the size of the corpus; report writers stream them back.
 
 from __future__ import annotations
 
-import pickle
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from refcheck.collect import FORMATS, InputError, SourceFile, collect
 from refcheck.config import Settings, save_keys
 from refcheck.extract import ExtractContext, OutletIndex, extract_file
-from refcheck.models import CitedBy, Document, LinkResult, SkippedFile, Summary
+from refcheck.models import CitedBy, Document, LinkResult, RunResult, SkippedFile
 from refcheck.redact import redact
-from refcheck.resolve.archive import ArchiveSettings
 from refcheck.resolve.cache import Cache
-from refcheck.resolve.check import CheckSettings
-from refcheck.resolve.resolver import ResolveSettings, resolve_links
-
-
-class DocumentSpool:
-    """Extracted documents, kept on disk and read back in order.
-
-    The file is an anonymous temporary file of this process (unlinked at once,
-    never named, never shared), so pickle is safe here and five times cheaper
-    than JSON; nothing from outside is ever unpickled."""
-
-    def __init__(self) -> None:
-        # Lives as long as the run; closed by close() (a context manager would end it at once).
-        self._file: IO[bytes] = tempfile.TemporaryFile("w+b")  # noqa: SIM115
-        self.count = 0
-
-    def append(self, document: Document) -> None:
-        pickle.dump(document, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
-
-    def __iter__(self) -> Iterator[Document]:
-        self._file.flush()
-        self._file.seek(0)
-        for _ in range(self.count):
-            yield pickle.load(self._file)  # our own unnamed temporary file
-        self._file.seek(0, 2)
-
-    def close(self) -> None:
-        self._file.close()
-
-
-@dataclass
-class RunResult:
-    generated_at: str
-    documents: DocumentSpool
-    links: dict[str, LinkResult] = field(default_factory=dict)
-    summary: Summary = field(default_factory=Summary)
-    notes: list[str] = field(default_factory=list)
-    """One-line remarks for the user about the run as a whole."""
-    headline: list[str] = field(default_factory=list)
-    """Lines shown before everything else (what changed since the last run)."""
-    fetch_urls: dict[str, str] = field(default_factory=dict, repr=False)
-    """Shown (credentials masked) URL -> the URL to fetch, for links with user-info;
-    kept in memory only, never written anywhere."""
+from refcheck.resolve.resolver import resolve_links
+from refcheck.resolve.settings import ArchiveSettings, CheckSettings, ResolveSettings
+from refcheck.spool import DocumentSpool
 
 
 def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
@@ -146,7 +100,6 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
             timeout=settings.timeout,
             retries=settings.retries,
             allow_private=settings.allow_private,
-            per_host=settings.per_host,
             headers={**settings.headers, **({"User-Agent": settings.user_agent} if settings.user_agent else {})},
         ),
     )

@@ -11,7 +11,6 @@ time and peak memory in a fresh process (docs/fault-matrix.md).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import threading
 import time
 import tracemalloc
@@ -38,12 +37,12 @@ from faultserver import (
 )
 from localweb import serve
 
-from refcheck.models import LinkResult
-from refcheck.resolve import safety
+from refcheck.models import LinkResult, Verdict
 from refcheck.resolve.check import Checker, CheckSettings
-from refcheck.resolve.politeness import Throttle
+from refcheck.resolve.politeness import HostLimiter
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
-from refcheck.resolve.verdict import Verdict
+from refcheck.resolve.safety import AddressPolicy
+from refcheck.resolve.transport import Transport
 
 TIMEOUT = 1.0
 RETRIES = 1
@@ -94,15 +93,14 @@ def control() -> Iterator[str]:
         yield base + "/ok"
 
 
-def pretend_public(monkeypatch: pytest.MonkeyPatch, *hosts: str) -> None:
-    """These loopback addresses stand in for public ones; every other stays private."""
-    stand_ins = {ipaddress.ip_address(host) for host in hosts}
-    real = safety._is_public
-    monkeypatch.setattr(safety, "_is_public", lambda address: address in stand_ins or real(address))
+def public(*hosts: str) -> tuple[str, ...]:
+    """These loopback addresses stand in for public ones (``allowed_networks``);
+    every other address stays private."""
+    return tuple(f"{host}/32" for host in hosts)
 
 
 def run(urls: list[str], **overrides: object) -> tuple[dict[str, LinkResult], float]:
-    check = CheckSettings(timeout=TIMEOUT, retries=RETRIES, allow_private=True, per_host=4,
+    check = CheckSettings(timeout=TIMEOUT, retries=RETRIES, allow_private=True,
                           backoff_initial=BACKOFF_INITIAL, backoff_max=BACKOFF_MAX)  # fmt: skip
     for key, value in overrides.items():
         setattr(check, key, value)
@@ -119,13 +117,13 @@ def statuses(links: dict[str, LinkResult], urls: list[str]) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("fault", CATALOGUE, ids=[fault.key for fault in CATALOGUE])
-def test_fault(fault: Fault, control: str, trusted: Certificates, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fault(fault: Fault, control: str, trusted: Certificates) -> None:
     host = HOSTS[fault.key]
-    if fault.public:
-        pretend_public(monkeypatch, host, "127.0.0.1")
-    cap = {"link_time_limit": CAP} if fault.capped else {}
+    options: dict[str, object] = {"allowed_networks": public(host, "127.0.0.1")} if fault.public else {}
+    if fault.capped:
+        options["link_time_limit"] = CAP
     with staged(fault, host, trusted) as stage:
-        links, took = run([*stage.urls, control], allow_private=not fault.public, **cap)
+        links, took = run([*stage.urls, control], allow_private=not fault.public, **options)
     errors = [links[url].error for url in stage.urls]
     assert statuses(links, stage.urls) == fault.expected, errors
     assert links[control].status == "ok", links[control].error
@@ -140,17 +138,18 @@ def test_fault(fault: Fault, control: str, trusted: Certificates, monkeypatch: p
             assert fault.reason in (links[url].error or ""), links[url].error
 
 
-def test_all_faults_in_one_run(control: str, trusted: Certificates, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_all_faults_in_one_run(control: str, trusted: Certificates) -> None:
     """Every fault at once (the private-address rule on, the fault servers standing in
     for public ones): each still gets its verdict, and the run ends in the time of the
     slowest. The hostname-mismatch fault needs the name localhost, which the rule
     refuses, so it is left to its own test."""
     faults = [fault for fault in CATALOGUE if fault.name is None]  # (see above)
-    pretend_public(monkeypatch, "127.0.0.1", *(HOSTS[fault.key] for fault in faults))
+    stand_ins = public("127.0.0.1", *(HOSTS[fault.key] for fault in faults))
     with ExitStack() as stack:
         stages = [stack.enter_context(staged(fault, HOSTS[fault.key], trusted)) for fault in faults]
         urls = [url for stage in stages for url in stage.urls]
-        links, took = run([*urls, control], allow_private=False, link_time_limit=CAP + 2 * TIMEOUT)
+        links, took = run([*urls, control], allow_private=False, link_time_limit=CAP + 2 * TIMEOUT,
+                          allowed_networks=stand_ins)  # fmt: skip
     found = {fault.key: statuses(links, stage.urls) for fault, stage in zip(faults, stages, strict=True)}
     assert found == {fault.key: fault.expected for fault in faults}
     for fault, stage in zip(faults, stages, strict=True):
@@ -247,11 +246,11 @@ def test_certificate_failure_is_not_retried(trusted: Certificates) -> None:
     settings = CheckSettings(timeout=TIMEOUT, retries=2, allow_private=True, backoff_initial=1.0)
 
     async def check(url: str) -> Verdict:
-        checker = Checker(settings, Throttle(8, 4, 0.0))
+        transport = Transport(AddressPolicy(settings.allow_private), settings.timeout)
         try:
-            return await checker.check(url)
+            return (await Checker(settings, HostLimiter(), transport).check(url)).verdict
         finally:
-            await checker.aclose()
+            await transport.aclose()
 
     with staged(fault, HOSTS[fault.key], trusted) as stage:
         started = time.monotonic()

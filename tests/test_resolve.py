@@ -23,7 +23,7 @@ def web() -> Iterator[tuple[str, Stats]]:
 
 
 def settings(**overrides: object) -> ResolveSettings:
-    check = CheckSettings(timeout=1.0, retries=1, allow_private=True, per_host=4, backoff_initial=0.05, backoff_max=0.1)
+    check = CheckSettings(timeout=1.0, retries=1, allow_private=True, backoff_initial=0.05, backoff_max=0.1)
     base = ResolveSettings(per_host=4, host_interval=0.0, check=check, archive="none")  # archive: test_archive.py
     for key, value in overrides.items():
         if hasattr(check, key) and not hasattr(base, key):
@@ -333,19 +333,19 @@ def test_a_normal_page_is_not_soft_404() -> None:
 
 
 def test_retry_after_formats() -> None:
+    """Headers as the transport hands them over: lower-case names in a plain dict."""
     import email.utils
 
-    import httpx
+    from refcheck.resolve.check import retry_after
 
-    from refcheck.resolve.check import _retry_after
-
-    assert _retry_after(httpx.Headers({"Retry-After": "120"})) == 120.0
+    assert retry_after({"retry-after": "120"}) == 120.0
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 25 <= (_retry_after(httpx.Headers({"Retry-After": later})) or 0) <= 31
+    assert 25 <= (retry_after({"retry-after": later}) or 0) <= 31
     past = email.utils.formatdate(time.time() - 30, usegmt=True)
-    assert _retry_after(httpx.Headers({"Retry-After": past})) == 0.0
-    assert _retry_after(httpx.Headers({"Retry-After": "soon"})) is None
-    assert _retry_after(httpx.Headers({})) is None
+    assert retry_after({"retry-after": past}) == 0.0
+    assert retry_after({"retry-after": "soon"}) is None
+    assert retry_after({"retry-after": "²"}) is None
+    assert retry_after({}) is None
 
 
 def test_names_resolving_to_private_addresses_are_refused_at_connection(web: tuple[str, Stats]) -> None:
@@ -355,10 +355,8 @@ def test_names_resolving_to_private_addresses_are_refused_at_connection(web: tup
     from DNS, so a name cannot pass one lookup and connect somewhere else."""
     import asyncio
 
-    import httpx
-
     from refcheck.resolve.safety import AddressPolicy, Refused
-    from refcheck.resolve.transport import AiohttpTransport
+    from refcheck.resolve.transport import Transport
 
     base, stats = web
     port = base.rsplit(":", 1)[1]
@@ -368,11 +366,11 @@ def test_names_resolving_to_private_addresses_are_refused_at_connection(web: tup
             return None
 
     async def fetch() -> BaseException | None:
-        transport = AiohttpTransport(NamesPass(allow_private=False))
+        transport = Transport(NamesPass(allow_private=False))
         try:
-            await transport.handle_async_request(httpx.Request("GET", f"http://localhost:{port}/ok"))
-        except httpx.ConnectError as exc:
-            return exc.__cause__
+            await transport.fetch(f"http://localhost:{port}/ok", {})
+        except Refused as exc:
+            return exc
         finally:
             await transport.aclose()
         return None

@@ -22,8 +22,10 @@ from localweb import running
 from refcheck.models import LinkResult
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.check import Checker, CheckSettings
-from refcheck.resolve.politeness import Throttle
+from refcheck.resolve.politeness import HostLimiter, HostRule
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
+from refcheck.resolve.safety import AddressPolicy
+from refcheck.resolve.transport import Transport
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -144,11 +146,13 @@ def test_a_temporary_dns_failure_is_retried_and_never_dead(monkeypatch: pytest.M
     monkeypatch.setattr(aiohttp.ThreadedResolver, "resolve", no_answer)
 
     async def check() -> tuple[str, str | None, int]:
-        checker = Checker(CheckSettings(retries=2, backoff_initial=0.01, backoff_max=0.02), Throttle(10, 4, 0))
+        settings = CheckSettings(retries=2, backoff_initial=0.01, backoff_max=0.02)
+        transport = Transport(AddressPolicy(False))
+        checker = Checker(settings, HostLimiter(HostRule(4, 0)), transport)
         try:
-            verdict = await checker.check("https://example.com/a/b")
+            verdict = (await checker.check("https://example.com/a/b")).verdict
         finally:
-            await checker.aclose()
+            await transport.aclose()
         return verdict.status, verdict.error, checker.requests
 
     status, error, requests = asyncio.run(check())

@@ -12,10 +12,11 @@ Wire formats: docs/archive-wire-formats.md (with sources). In short:
   site answers 403 with a plain-text "Blocked Site Error".
 * Snapshot links are built as ``https://web.archive.org/web/<timestamp>/<original>``.
 
-Politeness of its own: one request in flight, at least ``interval`` seconds
-between requests (the CDX API allows about 30 a minute), 429 -> wait
-``backoff`` seconds and try again, a bounded number of times, then
-``available: null``. If the archive cannot be reached at all, the lookups of
+Politeness through the run's one :class:`~refcheck.resolve.politeness.HostLimiter`,
+with a rule of its own for the archive's hosts: one request in flight, at least
+``interval`` seconds between requests (the CDX API allows about 30 a minute);
+429 -> the host backs off ``backoff`` seconds and the request is tried again
+(tenacity), a bounded number of times, then ``available: null``. If the archive cannot be reached at all, the lookups of
 this run stop at once (``available: null``) instead of waiting out every link.
 Only an HTTP answer counts as "the archive answered" (which tells the resolver
 the network works): a server that accepts the connection and closes it, or says
@@ -32,67 +33,45 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from refcheck.errors import ArchiveUndetermined, ArchiveUnreachable
 from refcheck.models import ArchiveCopy
 from refcheck.redact import redact
-from refcheck.resolve.cache import DAY, Cache
+from refcheck.resolve.cache import Cache
+from refcheck.resolve.politeness import HostLimiter, HostRule
+from refcheck.resolve.settings import ArchiveSettings
+from refcheck.resolve.transport import Transport, make_httpx_transport
+from refcheck.resolve.wayback import wayback_timestamp
 
-FOUND_FOR = 30 * DAY
-NOT_FOUND_FOR = 1 * DAY
-
-
-@dataclass(slots=True)
-class ArchiveSettings:
-    wayback_url: str = "https://archive.org"
-    cdx_url: str = "https://web.archive.org"
-    timeout: float = 30.0
-    interval: float = 2.0
-    backoff: float = 60.0
-    attempts: int = 3
-    user_agent: str = "refcheck/0.1 (citation link checker)"
-    save_keys: tuple[str, str] | None = None
-    """(access key, secret) for Save Page Now 2; None: never submit."""
-    save_poll_interval: float = 5.0
-    save_polls: int = 24
-    """At most this many status polls a job (2 minutes at 5 s): SPN2 captures take up to 2 minutes."""
+__all__ = ["Archive", "ArchiveSettings", "wayback_timestamp"]
 
 
-class _Unreachable(Exception):
-    pass
-
-
-class _Undetermined(Exception):
-    """The archive answered, but not usefully (persistent 429, broken reply)."""
-
-
-def wayback_timestamp(date: str | None) -> str:
-    """``2018-08-28`` -> ``20180828000000``; ``2018-02`` -> ``20180201000000``; None -> now."""
-    if not date:
-        return time.strftime("%Y%m%d%H%M%S", time.gmtime())
-    digits = date.replace("-", "")
-    if len(digits) == 4:
-        digits += "0101"
-    elif len(digits) == 6:
-        digits += "01"
-    return (digits + "000000")[:14]
+class _RateLimited(ArchiveUndetermined):
+    """A 429: tried again after the back-off, a bounded number of times."""
 
 
 class Archive:
-    def __init__(self, settings: ArchiveSettings, cache: Cache | None) -> None:
+    """The archive client. It shares the run's transport (one connection pool, the
+    address rule) and host limiter; it closes neither."""
+
+    def __init__(
+        self, settings: ArchiveSettings, cache: Cache | None, limiter: HostLimiter, transport: Transport
+    ) -> None:
         self.settings = settings
         self.cache = cache
         self.answered = False
         """The archive answered at least once this run (the network works)."""
         self.unreachable: str | None = None
         self.requests = 0
-        self._lock = asyncio.Lock()
-        self._next = 0.0
+        self._limiter = limiter
+        for base in {settings.wayback_url, settings.cdx_url}:
+            limiter.set_rule(_host(base), HostRule(limit=1, interval=settings.interval))
         self._client = httpx.AsyncClient(
+            transport=make_httpx_transport(transport),
             timeout=httpx.Timeout(settings.timeout),
             headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
             follow_redirects=True,
@@ -112,31 +91,24 @@ class Archive:
     async def closest(self, url: str, date: str | None, *, offline: bool = False) -> ArchiveCopy:
         """The capture closest to ``date`` (ISO, or None for the latest). ``offline``: cache only."""
         timestamp = wayback_timestamp(date)
-        key = f"archive:{url}@{timestamp[:8]}"
         if self.cache is not None:
-            cached = self.cache.get(key)
-            if isinstance(cached, dict) and "available" in cached:
-                return ArchiveCopy(
-                    cached["available"], cached.get("url"), cached.get("timestamp"), cached.get("source")
-                )
+            cached = self.cache.archive_copy(url, timestamp[:8])
+            if cached is not None:
+                return cached
         if offline or self.unreachable is not None:
             return ArchiveCopy(None)
         try:
             found = await self._availability(url, timestamp)
             if found is None:
                 found = await self._cdx(url, timestamp)
-        except _Unreachable as exc:
+        except ArchiveUnreachable as exc:
             if not self.answered:
                 self.unreachable = str(exc)
             return ArchiveCopy(None)
-        except _Undetermined:
+        except ArchiveUndetermined:
             return ArchiveCopy(None)
-        if self.cache is not None and found.available is not None:
-            self.cache.set(
-                key,
-                {"available": found.available, "url": found.url, "timestamp": found.timestamp, "source": found.source},
-                expire=FOUND_FOR if found.available else NOT_FOUND_FOR,
-            )
+        if self.cache is not None:
+            self.cache.set_archive_copy(url, timestamp[:8], found)
         return found
 
     async def save(self, url: str) -> tuple[ArchiveCopy, str | None]:
@@ -167,7 +139,7 @@ class Archive:
                     return ArchiveCopy(True, self.snapshot_url(capture, original, url), capture, "save"), None
                 return ArchiveCopy(None), f"Save Page Now failed: {status.get('status_ext') or status.get('message')}"
             return ArchiveCopy(None), "Save Page Now: capture still pending after the polling limit"
-        except (_Unreachable, _Undetermined) as exc:
+        except (ArchiveUnreachable, ArchiveUndetermined) as exc:
             return ArchiveCopy(None), str(exc)
 
     async def _availability(self, url: str, timestamp: str) -> ArchiveCopy | None:
@@ -232,36 +204,42 @@ class Archive:
         return await self._request("GET", address)
 
     async def _request(self, method: str, address: str, **options: object) -> httpx.Response:
-        for attempt in range(self.settings.attempts):
-            async with self._lock:  # one request in flight, spaced
-                delay = self._next - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                try:
-                    self.requests += 1
-                    response = await self._client.request(method, address, **options)  # type: ignore[arg-type]
-                except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                    self._next = time.monotonic() + self.settings.interval
-                    raise _Unreachable(f"archive unreachable: {exc or type(exc).__name__}") from None
-                except httpx.TransportError as exc:
-                    # Connected, perhaps, but no HTTP answer came back (closed, reset, silent):
-                    # that is not the archive answering, and proves nothing about the network.
-                    self._next = time.monotonic() + self.settings.interval
-                    reason = f"archive did not answer: {exc or type(exc).__name__}"
-                    raise (_Undetermined(reason) if self.answered else _Unreachable(reason)) from None
-                except httpx.HTTPError as exc:  # an answer came, but not a usable one
-                    self._next = time.monotonic() + self.settings.interval
-                    self.answered = True
-                    raise _Undetermined(f"archive request failed: {exc or type(exc).__name__}") from None
+        host = _host(address)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.attempts), retry=retry_if_exception_type(_RateLimited), reraise=True
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send(host, method, address, options)
+        except _RateLimited:
+            raise ArchiveUndetermined("archive rate limit (429) persisted") from None
+        raise AssertionError("unreachable: tenacity re-raises the last failure")  # pragma: no cover
+
+    async def _send(self, host: str, method: str, address: str, options: dict[str, object]) -> httpx.Response:
+        async with self._limiter.slot(host):  # one request in flight, spaced (the host's rule)
+            self.requests += 1
+            try:
+                response = await self._client.request(method, address, **options)  # type: ignore[arg-type]
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise ArchiveUnreachable(f"archive unreachable: {exc or type(exc).__name__}") from None
+            except httpx.TransportError as exc:
+                # Connected, perhaps, but no HTTP answer came back (closed, reset, silent):
+                # that is not the archive answering, and proves nothing about the network.
+                reason = f"archive did not answer: {exc or type(exc).__name__}"
+                raise (ArchiveUndetermined(reason) if self.answered else ArchiveUnreachable(reason)) from None
+            except httpx.HTTPError as exc:  # an answer came, but not a usable one
                 self.answered = True
-                if response.status_code == 429:
-                    self._next = time.monotonic() + self.settings.backoff
-                    if attempt + 1 < self.settings.attempts:
-                        continue
-                    raise _Undetermined("archive rate limit (429) persisted")
-                self._next = time.monotonic() + self.settings.interval
-                return response
-        raise _Undetermined("archive rate limit (429) persisted")  # pragma: no cover
+                raise ArchiveUndetermined(f"archive request failed: {exc or type(exc).__name__}") from None
+            self.answered = True
+            if response.status_code == 429:
+                self._limiter.back_off(host, self.settings.backoff)
+                raise _RateLimited("archive rate limit (429)")
+            return response
+
+
+def _host(address: str) -> str:
+    return (urlsplit(address).hostname or "").lower()
 
 
 def _url_characters(address: str) -> str:

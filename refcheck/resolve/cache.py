@@ -28,16 +28,28 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import diskcache
-from diskcache.core import DEFAULT_SETTINGS, METADATA, MODE_PICKLE
+from diskcache.core import DEFAULT_SETTINGS, METADATA, MODE_PICKLE, MODE_RAW
 
-from refcheck.collect import InputError
-from refcheck.report import safe_files
+from refcheck import safe_files
+from refcheck.errors import InputError, UnsafeCacheEntry
+from refcheck.models import ArchiveCopy, HistoryEntry, LinkStatus, Verdict
 
 DAY = 86_400.0
+HISTORY_LIMIT = 30
+"""Checks remembered per link (the trend and "newly dead" read them)."""
+KEEP_LINK_FOR = 180 * DAY
+"""A link's history is kept this long after its last check."""
+PROBE_FOR = DAY
+"""A site's answer to made-up addresses, per host and section."""
+ARCHIVE_FOUND_FOR = 30 * DAY
+ARCHIVE_NOT_FOUND_FOR = 1 * DAY
 # Entries leave by expiry, swept once a run (``prune``), not on every write:
 # culling and LRU bookkeeping were a third of a write's cost (measured).
 # Values are kept in the database, never in files beside it: a row naming a file
@@ -54,6 +66,7 @@ _SETTINGS: dict[str, Any] = {
 _DATABASE = "cache.db"
 _COMPANIONS = ("cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal")
 _FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
+_LINK, _PROBE, _ARCHIVE = "link:", "probe:", "archive:"
 
 
 def _expected_setting(key: object, value: object) -> bool:
@@ -69,8 +82,60 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
-class UnsafeCacheEntry(Exception):
-    """A cache entry that is not plain JSON text (a pickle): refused."""
+@dataclass(slots=True)
+class LinkEntry:
+    """What the cache keeps about one link: its history, and its last verdict when
+    that verdict is one to reuse (about the link itself: ok, dead, soft-404)."""
+
+    history: list[HistoryEntry] = field(default_factory=list)
+    failures: int = 0
+    verdict: Verdict | None = None
+
+    def fresh_verdict(self, max_age_days: float | None = None) -> Verdict | None:
+        """The stored verdict if it may still be reused (by its kind's lifetime, and
+        ``max_age_days`` when given), else None."""
+        verdict = self.verdict
+        if verdict is None or verdict.checked_at is None:
+            return None
+        lifetime = verdict.status.reusable_days
+        if lifetime is None:
+            return None
+        if max_age_days is not None:
+            lifetime = min(lifetime, max_age_days)
+        try:
+            checked_at = datetime.fromisoformat(verdict.checked_at)
+            age = (datetime.now(UTC) - checked_at).total_seconds()
+        except (TypeError, ValueError):
+            return None
+        return verdict if age <= lifetime * DAY else None
+
+    def to_plain(self) -> dict[str, Any]:
+        return {
+            "history": [[entry.checked_at, str(entry.status)] for entry in self.history[-HISTORY_LIMIT:]],
+            "failures": self.failures,
+            "verdict": self.verdict.to_plain() if self.verdict is not None else None,
+        }
+
+    @classmethod
+    def from_plain(cls, data: object) -> LinkEntry | None:
+        """None for data that is not an entry; a damaged part is dropped, not the entry."""
+        if not isinstance(data, dict):
+            return None
+        entry = cls()
+        try:
+            entry.history = [HistoryEntry(str(at), str(status)) for at, status in data.get("history") or []][
+                -HISTORY_LIMIT:
+            ]
+            entry.failures = int(data.get("failures") or 0)
+        except (TypeError, ValueError):
+            entry.history, entry.failures = [], 0
+        verdict = data.get("verdict")
+        if isinstance(verdict, dict):
+            try:
+                entry.verdict = Verdict.from_plain(verdict)
+            except (KeyError, TypeError, ValueError):
+                entry.verdict = None
+        return entry
 
 
 class _JsonOnlyDisk(diskcache.Disk):  # type: ignore[misc]
@@ -219,6 +284,81 @@ class Cache:
                     self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
         except _FAILURES as exc:  # diskcache.Timeout: another run holds the lock too long
             self._note(f"cache write failed for {len(items)} entries: {str(exc) or type(exc).__name__}")
+
+    # ------------------------------------------------------------- typed records
+    # The key format lives here and nowhere else.
+
+    def link(self, url: str) -> LinkEntry | None:
+        return LinkEntry.from_plain(self.get(_LINK + url))
+
+    def links(self, urls: Iterable[str]) -> dict[str, LinkEntry]:
+        """The entries of many links at once (a warm re-run reads thousands): one
+        query per 500 keys instead of one ``get`` each. Rows that are not plain
+        text (planted) go through :meth:`get`, which refuses and deletes them."""
+        wanted = [_LINK + url for url in urls]
+        found: dict[str, LinkEntry] = {}
+        now = time.time()
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = self._cache._sql(
+                    "SELECT key, mode, filename, value, expire_time FROM Cache WHERE raw = 1 AND key IN "
+                    f"({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for key, mode, filename, value, expire_time in rows:
+                    if expire_time is not None and expire_time < now:
+                        continue
+                    if mode == MODE_RAW and filename is None and isinstance(value, str):
+                        try:
+                            data = json.loads(value)
+                        except ValueError:
+                            data = self.get(key)  # reports and deletes it
+                    else:
+                        data = self.get(key)
+                    entry = LinkEntry.from_plain(data)
+                    if entry is not None:
+                        found[key[len(_LINK) :]] = entry
+        except _FAILURES as exc:
+            self._note(f"cache read failed: {_reason(exc)}")
+        return found
+
+    def store_links(self, entries: Iterable[tuple[str, LinkEntry]]) -> None:
+        """Several links' entries in one transaction."""
+        self.set_many([(_LINK + url, entry.to_plain(), KEEP_LINK_FOR) for url, entry in entries])
+
+    def probe(self, folder: str) -> tuple[LinkStatus, str | None, str | None] | None:
+        """A site's remembered answer to a made-up address in ``folder``: (status, final URL, title)."""
+        data = self.get(_PROBE + folder)
+        if not isinstance(data, dict):
+            return None
+        try:
+            status = LinkStatus(str(data.get("status")))
+        except ValueError:
+            return None
+        final_url, title = data.get("final_url"), data.get("title")
+        return status, final_url if isinstance(final_url, str) else None, title if isinstance(title, str) else None
+
+    def set_probe(self, folder: str, status: LinkStatus, final_url: str | None, title: str | None) -> None:
+        self.set(_PROBE + folder, {"status": str(status), "final_url": final_url, "title": title}, expire=PROBE_FOR)
+
+    def archive_copy(self, url: str, day: str) -> ArchiveCopy | None:
+        """The archive's remembered answer for ``url`` near ``day`` (``YYYYMMDD``)."""
+        data = self.get(f"{_ARCHIVE}{url}@{day}")
+        if not isinstance(data, dict) or "available" not in data:
+            return None
+        available = data["available"]
+        if available not in (True, False):
+            return None
+        fields = [data.get(name) for name in ("url", "timestamp", "source")]
+        return ArchiveCopy(available, *(value if isinstance(value, str) else None for value in fields))
+
+    def set_archive_copy(self, url: str, day: str, copy: ArchiveCopy) -> None:
+        """Kept 30 days when found, a day when confirmed missing; an undetermined answer is not kept."""
+        if copy.available is None:
+            return
+        value = {"available": copy.available, "url": copy.url, "timestamp": copy.timestamp, "source": copy.source}
+        self.set(f"{_ARCHIVE}{url}@{day}", value, expire=ARCHIVE_FOUND_FOR if copy.available else ARCHIVE_NOT_FOUND_FOR)
 
     def prune(self) -> None:
         """Remove expired entries."""

@@ -1,10 +1,12 @@
-"""Politeness: how many requests, to whom, how often.
+"""Politeness: how many requests to one host, and how often. The one place
+where a per-host limit is enforced -- for link checks, soft-404 probes and
+archive lookups alike.
 
-Per host: at most ``per_host`` requests in flight, at least ``interval``
-seconds between the starts of two requests, and a back-off window after a
-429/503 (Retry-After honoured up to a cap). Globally: at most ``concurrency``
-requests in flight. A slow or backing-off host only holds its own slots, so no
-other host is slowed by it.
+Per host: at most ``limit`` requests in flight, at least ``interval`` seconds
+between the starts of two requests, and a back-off window after a 429/503
+(Retry-After honoured up to a cap). A slow or backing-off host only holds its
+own slots, so no other host is slowed by it. A host may have rules of its own
+(the Internet Archive: one request at a time, two seconds apart).
 """
 
 from __future__ import annotations
@@ -15,42 +17,72 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from refcheck import defaults
 
-@dataclass
-class _HostState:
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    limit: int = defaults.PER_HOST
+    """Requests in flight at most."""
+    interval: float = defaults.HOST_INTERVAL
+    """Seconds between the starts of two requests."""
+
+
+@dataclass(slots=True)
+class _Host:
+    rule: HostRule
     slots: asyncio.Semaphore
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
     """Monotonic time before which no new request may start (interval or back-off)."""
+    in_flight: int = 0
 
 
-class Throttle:
-    def __init__(self, concurrency: int, per_host: int, interval: float) -> None:
-        self._global = asyncio.Semaphore(concurrency)
-        self._per_host = per_host
-        self._interval = interval
-        self._hosts: dict[str, _HostState] = {}
+class HostLimiter:
+    """Per-host request slots. ``rules`` gives some hosts rules of their own."""
 
-    def _state(self, host: str) -> _HostState:
+    def __init__(self, default: HostRule | None = None, rules: dict[str, HostRule] | None = None) -> None:
+        self.default = default or HostRule()
+        self._rules = dict(rules or {})
+        self._hosts: dict[str, _Host] = {}
+        self.peak_in_flight = 0
+        """The most requests ever in flight to one host (for benchmarks and tests)."""
+
+    def rule(self, host: str) -> HostRule:
+        return self._rules.get(host, self.default)
+
+    def set_rule(self, host: str, rule: HostRule) -> None:
+        """Rules for ``host`` from now on (before its first request)."""
+        self._rules[host] = rule
+        self._hosts.pop(host, None)
+
+    def _host(self, host: str) -> _Host:
         state = self._hosts.get(host)
         if state is None:
-            state = self._hosts[host] = _HostState(asyncio.Semaphore(self._per_host))
+            rule = self.rule(host)
+            state = self._hosts[host] = _Host(rule, asyncio.Semaphore(rule.limit))
         return state
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one request slot for ``host`` (and one global slot) while the body runs."""
-        state = self._state(host)
+        """Hold one request slot of ``host`` while the body runs."""
+        state = self._host(host)
         async with state.slots:
-            async with state.gate:  # requests to one host start one at a time, spaced
-                delay = state.next_start - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                state.next_start = time.monotonic() + self._interval
-            async with self._global:
+            if state.rule.interval > 0 or state.next_start:
+                async with state.gate:  # requests to one host start one at a time, spaced
+                    delay = state.next_start - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    state.next_start = time.monotonic() + state.rule.interval if state.rule.interval > 0 else 0.0
+            state.in_flight += 1
+            if state.in_flight > self.peak_in_flight:
+                self.peak_in_flight = state.in_flight
+            try:
                 yield
+            finally:
+                state.in_flight -= 1
 
     def back_off(self, host: str, seconds: float) -> None:
         """No new request to ``host`` for ``seconds`` (a 429/503 said so)."""
-        state = self._state(host)
+        state = self._host(host)
         state.next_start = max(state.next_start, time.monotonic() + seconds)

@@ -13,15 +13,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from refcheck.errors import NameNotResolved, Refused
+
 _LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
 
 
-class Refused(Exception):
-    """The URL may not be fetched (scheme or address); the message says why."""
-
-
-class NameNotResolved(Exception):
-    """DNS has no address for the host."""
+__all__ = ["AddressPolicy", "NameNotResolved", "Refused"]
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are the IPv4 address
@@ -52,11 +49,19 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 class AddressPolicy:
     """The private-address rule, with the answer for each host name remembered
-    (parsing an address costs more than the rest of a request's checks)."""
+    (parsing an address costs more than the rest of a request's checks).
 
-    def __init__(self, allow_private: bool) -> None:
+    ``allowed``: networks (``10.1.0.0/16``, ``127.0.0.2/32``) treated as public --
+    an intranet site among public ones, without lifting the rule for every
+    other private address as ``allow_private`` does."""
+
+    def __init__(self, allow_private: bool, allowed: tuple[str, ...] = ()) -> None:
         self.allow_private = allow_private
+        self._allowed = tuple(ipaddress.ip_network(network, strict=False) for network in allowed)
         self._names: dict[str, str | None] = {}
+
+    def _public(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(address in network for network in self._allowed) or _is_public(address)
 
     def check_name(self, host: str) -> None:
         """Before any lookup: refuse non-public address literals and local names."""
@@ -64,7 +69,7 @@ class AddressPolicy:
             return
         reason = self._names.get(host, "")
         if reason == "":
-            reason = self._names[host] = _name_refusal(host)
+            reason = self._names[host] = self._name_refusal(host)
         if reason is not None:
             raise Refused(reason)
 
@@ -74,21 +79,20 @@ class AddressPolicy:
             return
         for text in addresses:
             address = ipaddress.ip_address(text.split("%", 1)[0])
-            if not _is_public(address):
+            if not self._public(address):
                 raise Refused(f"{host} resolves to {address}, which is not public (use --allow-private to check it)")
 
-
-def _name_refusal(host: str) -> str | None:
-    literal = host.strip("[]")
-    try:
-        address = ipaddress.ip_address(literal)
-    except ValueError:
-        address = None
-    if address is not None:
-        if not _is_public(address):
-            return f"address {literal} is not public (use --allow-private to check it)"
+    def _name_refusal(self, host: str) -> str | None:
+        literal = host.strip("[]")
+        try:
+            address = ipaddress.ip_address(literal)
+        except ValueError:
+            address = None
+        if address is not None:
+            if not self._public(address):
+                return f"address {literal} is not public (use --allow-private to check it)"
+            return None
+        name = host.lower().rstrip(".")
+        if name == "localhost" or name.endswith(_LOCAL_NAME_SUFFIXES):
+            return f"host {host} is local (use --allow-private to check it)"
         return None
-    name = host.lower().rstrip(".")
-    if name == "localhost" or name.endswith(_LOCAL_NAME_SUFFIXES):
-        return f"host {host} is local (use --allow-private to check it)"
-    return None

@@ -7,29 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from refcheck.models import Hop
-
-ALIVE: dict[str, bool | None] = {
-    "ok": True,
-    "dead": False,
-    "soft-404": False,
-    "invalid": False,
-    "blocked": None,
-    "rate-limited": None,
-    "server-error": None,
-    "timeout": None,
-    "error": None,
-    "skipped": None,
-    "unknown": None,
-    "unchecked": None,
-}
-
-# Verdicts that say something about the link itself (and are cached as such);
-# the others say something about this attempt.
-REUSABLE_FOR = {"ok": 7.0, "dead": 1.0, "soft-404": 1.0}  # days
+from refcheck.models import LinkStatus
 
 BLOCKED_STATUSES = frozenset({401, 403, 451, 999})
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -61,24 +41,6 @@ _CHALLENGE_MARKERS = (
 )
 
 
-@dataclass(slots=True)
-class Verdict:
-    status: str
-    http_status: int | None = None
-    final_url: str | None = None
-    redirects: list[Hop] = field(default_factory=list)
-    error: str | None = None
-    elapsed_ms: int | None = None
-    network_answered: bool = False
-    """A server (any) answered this check: evidence that the network works."""
-    title: str | None = None
-    """The final page's title, when it had one (for the soft-404 probe)."""
-
-    @property
-    def alive(self) -> bool | None:
-        return ALIVE.get(self.status)
-
-
 def classify_response(
     status: int,
     headers: Mapping[str, str],
@@ -86,26 +48,26 @@ def classify_response(
     original_url: str,
     final_url: str,
     redirected: bool,
-) -> tuple[str, str | None]:
+) -> tuple[LinkStatus, str | None]:
     """``(status, reason)`` for a final (non-redirect) response."""
     if _is_challenge(headers, body_head):
-        return "blocked", "bot challenge (WAF/CDN)"
+        return LinkStatus.BLOCKED, "bot challenge (WAF/CDN)"
     if 200 <= status < 300:
         reason = soft_404_reason(original_url, final_url, body_head, redirected)
         if reason:
-            return "soft-404", reason
-        return "ok", None
+            return LinkStatus.SOFT_404, reason
+        return LinkStatus.OK, None
     if status in BLOCKED_STATUSES:
-        return "blocked", f"HTTP {status}"
+        return LinkStatus.BLOCKED, f"HTTP {status}"
     if status == 429:
-        return "rate-limited", "HTTP 429"
+        return LinkStatus.RATE_LIMITED, "HTTP 429"
     if status == 408:
-        return "timeout", "HTTP 408 (request timeout)"
+        return LinkStatus.TIMEOUT, "HTTP 408 (request timeout)"
     if 400 <= status < 500:
-        return "dead", f"HTTP {status}"
+        return LinkStatus.DEAD, f"HTTP {status}"
     if status >= 500:
-        return "server-error", f"HTTP {status}"
-    return "error", f"unexpected HTTP {status}"
+        return LinkStatus.SERVER_ERROR, f"HTTP {status}"
+    return LinkStatus.ERROR, f"unexpected HTTP {status}"
 
 
 def _is_challenge(headers: Mapping[str, str], body_head: bytes) -> bool:

@@ -1,0 +1,84 @@
+"""The plan of a resolve: which links need the network, grouped by host.
+
+Each link is, in order: not an http(s) address (``invalid``/``skipped``, no
+request), known from the cache (a verdict fresh enough to reuse), ``unknown``
+(an offline run), or to be checked. No network code here: a re-run that finds
+everything in the cache never imports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import SplitResult, urlsplit
+
+from refcheck import defaults
+from refcheck.models import LinkResult, LinkStatus, Verdict
+from refcheck.resolve.cache import Cache
+from refcheck.resolve.ledger import record, restore, settle
+
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?$", re.IGNORECASE)
+_DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
+_BAD_HOST_CHARACTERS = frozenset(' <>"{}|\\^`%@/?#')
+
+
+@dataclass
+class Plan:
+    by_host: dict[str, list[LinkResult]] = field(default_factory=dict)
+    """Links to check, by host name (lower case), each host's in corpus order."""
+    from_cache: int = 0
+
+    @property
+    def to_check(self) -> int:
+        return sum(len(queue) for queue in self.by_host.values())
+
+
+def make_plan(
+    links: dict[str, LinkResult], cache: Cache | None, *, offline: bool, refresh: bool, max_age_days: float | None
+) -> Plan:
+    plan = Plan()
+    entries = cache.links(links) if cache is not None else {}
+    for link in links.values():
+        try:
+            parts = urlsplit(link.url)
+        except ValueError as exc:  # "http://[zz]/": not even parseable
+            record(link, Verdict(LinkStatus.INVALID, error=f"not a valid URL: {exc}"))
+            continue
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            record(link, Verdict(LinkStatus.SKIPPED, error=f"unsupported scheme {parts.scheme}:"))
+            continue
+        problem = address_problem(link.url, parts)
+        if problem is not None:
+            record(link, Verdict(LinkStatus.INVALID, error=problem))
+            continue
+        assert parts.hostname is not None  # address_problem checked it
+        if restore(link, entries.get(link.url), max_age_days, reuse=not refresh):
+            plan.from_cache += 1
+            continue
+        if offline:
+            settle(link, LinkStatus.UNKNOWN, "offline run: not checked")
+            continue
+        plan.by_host.setdefault(parts.hostname.lower(), []).append(link)
+    return plan
+
+
+def address_problem(url: str, parts: SplitResult) -> str | None:
+    """Why ``url`` cannot be an http(s) address at all, or None."""
+    if "://" not in url or not parts.hostname:
+        return "not a valid URL (no host)"
+    if len(url) > defaults.MAX_URL_LENGTH:
+        return f"not a usable URL: {len(url):,} characters (servers accept at most a few thousand)"
+    host = parts.hostname
+    if any(character in _BAD_HOST_CHARACTERS or ord(character) < 0x21 for character in host) and not (
+        host.startswith("[") or ":" in host
+    ):
+        return f"not a valid host name: {host[:80]!r}"
+    if _NUMERIC_HOST.match(host) and not _DOTTED_QUAD.match(host):
+        # 2130706433, 127.1, 0x7f000001: forms that socket libraries map onto an
+        # address (here 127.0.0.1) but that no real link uses.
+        return f"not a canonical IPv4 address: {host}"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+    except ValueError as exc:
+        return f"not a valid port: {exc}"
+    return None
