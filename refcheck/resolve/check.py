@@ -246,13 +246,14 @@ class Checker:
                     return trail.ended(LinkStatus.ERROR, target, "redirect loop", answer.status)
                 current = target
                 continue
+            title = page_title(answer.body_head)
             status, reason = classify_response(
-                answer.status, answer.headers, answer.body_head, url, current, bool(trail.hops)
+                answer.status, answer.headers, answer.body_head, url, current, bool(trail.hops), title
             )
             if probe and status is LinkStatus.SOFT_404:
                 status = LinkStatus.OK  # a made-up address redirected to a front page is what the probe looks for
             result = trail.ended(status, current, reason, answer.status)
-            result.title = page_title(answer.body_head)
+            result.title = title
             return result
         return trail.ended(LinkStatus.ERROR, current, f"more than {defaults.MAX_REDIRECTS} redirects")
 
@@ -292,7 +293,7 @@ class Checker:
     async def _attempt(self, url: str, host: str) -> Answer:
         async with self.limiter.slot(host):
             self.requests += 1
-            answer = await self._transport.fetch(url, self._headers)
+            answer = await self._transport.fetch(url, self._headers, host=host)
         if answer.status in RETRYABLE_STATUSES:
             delay = retry_after(answer.headers)
             cap = self.settings.retry_after_cap

@@ -42,11 +42,11 @@ class NetworkEvidence:
         """Host -> a URL for which it answered in any way (a 429, a time-out after connecting)."""
         self.notes: list[str] = []
 
-    def saw(self, link: LinkResult, check: Check, fetched: str) -> bool:
-        """Take note of a finished check; True when its verdict can be written now."""
+    def saw(self, host: str, link: LinkResult, check: Check, fetched: str) -> bool:
+        """Take note of a finished check of ``link`` (on ``host``); True when its
+        verdict can be written now."""
         if check.answered:
             self.answered = True
-            host = urlsplit(link.url).hostname or ""
             # A host that answered promptly can vouch for the network; one that answered at all, failing that.
             chosen = self._witnesses if check.verdict.status in _PROMPT_ANSWERS else self._reached
             chosen.pop(host, None)
@@ -102,7 +102,7 @@ class NetworkEvidence:
             )
             return
 
-        async def again(link: LinkResult) -> None:
+        async def again(host: str, link: LinkResult) -> None:
             result = await check(fetch_url(link))
             annul(link, "", forget=True)
             record(link, result.verdict)

@@ -102,12 +102,12 @@ async def _resolve(
     def fetch_url(link: LinkResult) -> str:
         return fetch_urls.get(link.url, link.url)
 
-    async def check_one(link: LinkResult) -> None:
+    async def check_one(host: str, link: LinkResult) -> None:
         fetched = fetch_url(link)
         result = await checker.check(fetched)
         report.checked += 1
         record(link, result.verdict)
-        if evidence.saw(link, result, fetched):
+        if evidence.saw(host, link, result, fetched):
             writes.add(link)
         if progress is not None:
             progress(link)

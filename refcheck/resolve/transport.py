@@ -113,11 +113,14 @@ class Transport:
         body: bytes | None = None,
         body_limit: int = defaults.BODY_LIMIT,
         timeout: float | None = None,
+        host: str | None = None,
     ) -> Answer:
         """One request, no redirect followed; ``timeout``: for each step (connect,
-        each read), else the transport's. Raises a :class:`CheckFailure`."""
+        each read), else the transport's; ``host``: the URL's host name. Raises a
+        :class:`CheckFailure`."""
         try:
-            host = urlsplit(url).hostname or ""
+            if host is None:  # the caller may have it already (the checker does)
+                host = urlsplit(url).hostname or ""
             if "xn--" in host:
                 _check_a_labels(host)
         except ValueError as exc:

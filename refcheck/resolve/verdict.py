@@ -48,12 +48,14 @@ def classify_response(
     original_url: str,
     final_url: str,
     redirected: bool,
+    title: str | bool | None = False,
 ) -> tuple[LinkStatus, str | None]:
-    """``(status, reason)`` for a final (non-redirect) response."""
+    """``(status, reason)`` for a final (non-redirect) response. ``title``: the
+    page's title when the caller has it already (``False``: read it here)."""
     if _is_challenge(headers, body_head):
         return LinkStatus.BLOCKED, "bot challenge (WAF/CDN)"
     if 200 <= status < 300:
-        reason = soft_404_reason(original_url, final_url, body_head, redirected)
+        reason = soft_404_reason(original_url, final_url, body_head, redirected, title)
         if reason:
             return LinkStatus.SOFT_404, reason
         return LinkStatus.OK, None
@@ -77,21 +79,26 @@ def _is_challenge(headers: Mapping[str, str], body_head: bytes) -> bool:
     return any(marker in head for marker in _CHALLENGE_MARKERS)
 
 
-def soft_404_reason(original_url: str, final_url: str, body_head: bytes, redirected: bool) -> str | None:
+def soft_404_reason(
+    original_url: str, final_url: str, body_head: bytes, redirected: bool, title: str | bool | None = False
+) -> str | None:
     """Why a 2xx answer is really "not found", or None."""
-    original = urlsplit(original_url)
-    final = urlsplit(final_url)
     if redirected:
+        original = urlsplit(original_url)
+        final = urlsplit(final_url)
         original_depth = _depth(original.path)
         final_depth = _depth(final.path)
         if original_depth > 0 and final_depth == 0 and not final.query:
             return "redirected to the site's front page"
         if original_depth >= 2 and final_depth == 1 and not final.query and final.netloc == original.netloc:
             return "redirected to a section front"
-    if _NOT_FOUND_PATHS.search(final.path) and not _NOT_FOUND_PATHS.search(original.path):
-        return f"final address looks like an error page ({final.path})"
-    title = page_title(body_head)
-    if title and _NOT_FOUND_TITLES.search(title):
+    if "404" in final_url or "found" in final_url.lower():  # a cheap test first (most addresses pass)
+        final_path = urlsplit(final_url).path
+        if _NOT_FOUND_PATHS.search(final_path) and not _NOT_FOUND_PATHS.search(urlsplit(original_url).path):
+            return f"final address looks like an error page ({final_path})"
+    if title is False:
+        title = page_title(body_head)
+    if isinstance(title, str) and _NOT_FOUND_TITLES.search(title):
         return f"error page title: {title[:80]}"
     return None
 
