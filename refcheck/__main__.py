@@ -1,3 +1,6 @@
+"""``python -m refcheck``: the same as the ``refcheck`` command (refcheck.cli.entry)."""
+
 from refcheck.cli import entry
 
-entry()
+if __name__ == "__main__":
+    entry()

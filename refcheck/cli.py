@@ -2,33 +2,54 @@
 
 Exit status: 0 nothing wrong; 1 problems found (which ones count: ``--fail-on``);
 2 usage or input error (one line on stderr, never a traceback).
+
+Start-up: this module imports nothing heavy at the top. typer is imported when the
+command line is parsed (``_app``), and the pipeline, the reports and rich only inside
+the command, once the settings are known -- ``--help`` and a usage error never load them.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
+from refcheck import __version__, defaults
+from refcheck.errors import InputError, SettingsError
 
-from refcheck import __version__
-from refcheck.collect import InputError
-from refcheck.config import Settings, SettingsError, find_settings_file, load_settings
-from refcheck.models import DEAD_STATUSES
-from refcheck.pipeline import RunResult, resolve, run
-from refcheck.report.changes import Changes, compare
-from refcheck.report.console import write_summary
-from refcheck.report.files import previous_links, write_reports
-from refcheck.report.graph import Graph, build_graph
-from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
-from refcheck.report.graph_formats import render as render_graph
-from refcheck.report.json import write_json
-from refcheck.report.progress import RunProgress
+if TYPE_CHECKING:
+    import typer
+
+    from refcheck.config import Settings
+    from refcheck.models import RunResult
+    from refcheck.report.changes import Changes
+    from refcheck.report.graph import Graph
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+_APP: typer.Typer | None = None
+
+
+def _app() -> typer.Typer:
+    """The typer application, built on first use."""
+    global _APP, typer
+    if _APP is None:
+        # main()'s annotations are strings naming ``typer`` (``typer.Option(...)``): typer
+        # evaluates them in this module's namespace, so the import must land here.
+        import typer
+
+        # rich_markup_mode=None: plain click help; the rich-formatted help imports rich (~90 ms).
+        _APP = typer.Typer(
+            add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None
+        )
+        _APP.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")(main)
+    return _APP
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # ``refcheck.cli.app``, as before the application was built lazily
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version(value: bool) -> None:
@@ -37,7 +58,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")
 def main(
     paths: Annotated[
         list[Path], typer.Argument(help="Articles or folders of articles (.txt .md .html).", show_default=False)
@@ -57,9 +77,12 @@ def main(
     ] = None,
     archive: Annotated[str | None, typer.Option(help="Archive lookups for: dead (default), all, none.")] = None,
     wayback_url: Annotated[
-        str | None, typer.Option(help="Wayback availability API base (env REFCHECK_WAYBACK_URL).")
+        str | None,
+        typer.Option(help=f"Wayback availability API base (env REFCHECK_WAYBACK_URL; default {defaults.WAYBACK_URL})."),
     ] = None,
-    cdx_url: Annotated[str | None, typer.Option(help="Wayback CDX API base (env REFCHECK_CDX_URL).")] = None,
+    cdx_url: Annotated[
+        str | None, typer.Option(help=f"Wayback CDX API base (env REFCHECK_CDX_URL; default {defaults.CDX_URL}).")
+    ] = None,
     save_missing: Annotated[
         bool | None,
         typer.Option(
@@ -68,18 +91,27 @@ def main(
         ),
     ] = None,
     archive_interval: Annotated[
-        float | None, typer.Option(help="Seconds between archive requests (default 2).")
+        float | None, typer.Option(help=f"Seconds between archive requests (default {defaults.ARCHIVE_INTERVAL:g}).")
     ] = None,
     allow_private: Annotated[
         bool | None, typer.Option("--allow-private", help="Allow links to loopback/private addresses.")
     ] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at most (default 128).")] = None,
-    per_host: Annotated[int | None, typer.Option(help="Requests in flight per host at most (default 4).")] = None,
-    host_interval: Annotated[
-        float | None, typer.Option(help="Seconds between requests to one host (default 0.1).")
+    concurrency: Annotated[
+        int | None, typer.Option(help=f"Requests in flight at most (default {defaults.CONCURRENCY}).")
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per link at most (default 20).")] = None,
-    retries: Annotated[int | None, typer.Option(help="Retries of a transient failure (default 2).")] = None,
+    per_host: Annotated[
+        int | None, typer.Option(help=f"Requests in flight per host at most (default {defaults.PER_HOST}).")
+    ] = None,
+    host_interval: Annotated[
+        float | None, typer.Option(help=f"Seconds between requests to one host (default {defaults.HOST_INTERVAL:g}).")
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help=f"Seconds for each step of a request: connect, each read (default {defaults.TIMEOUT:g})."),
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option(help=f"Retries of a transient failure (default {defaults.RETRIES}).")
+    ] = None,
     refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
     max_age: Annotated[
         float | None, typer.Option(help="Do not reuse cached verdicts older than this many days.")
@@ -88,12 +120,15 @@ def main(
         str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")
     ] = None,
     max_file_size: Annotated[
-        int | None, typer.Option(help="Skip articles larger than this many bytes (default 20 MB).")
+        int | None,
+        typer.Option(help=f"Skip articles larger than this many bytes (default {defaults.MAX_FILE_SIZE:,})."),
     ] = None,
     user_agent: Annotated[str | None, typer.Option(help="User-Agent for link checks (default: browser-like).")] = None,
     links: Annotated[
         str | None,
-        typer.Option(help="Which links to check and report: article (the article's own, default) or all (page furniture too)."),
+        typer.Option(
+            help="Which links to check and report: article (the article's own, default) or all (page furniture too)."
+        ),
     ] = None,
     follow_symlinks: Annotated[
         bool | None,
@@ -120,12 +155,21 @@ def main(
         "links": links,
         "follow_symlinks": follow_symlinks,
     }  # fmt: skip
+    from refcheck.config import find_settings_file, load_settings
+
     settings_file = config if config is not None else find_settings_file(paths)
     if config is not None and not config.is_file():
         raise SettingsError(f"{config}: no such settings file")
     settings = load_settings(settings_file, overrides)
-    if graph is not None and graph not in GRAPH_FORMATS:
-        raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
+    if graph is not None:
+        from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
+
+        if graph not in GRAPH_FORMATS:
+            raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
+    # Only now the pipeline (extraction; resolve imports the network stack only if a link needs it).
+    from refcheck.pipeline import resolve, run
+    from refcheck.report.progress import RunProgress
+
     with RunProgress(settings.quiet) as progress:
         progress.stage("reading articles", None)
         result = run(paths, settings, progress.file)
@@ -146,6 +190,9 @@ def main(
 def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | None]:
     """Write the run's report folder (unless --no-report) and say what changed.
     Returns the changes, and the citation graph when the reports built it."""
+    from refcheck.report.changes import compare
+    from refcheck.report.files import previous_links, write_reports
+
     root = Path(settings.report_dir)
     if settings.no_report:
         previous, links, warnings = previous_links(root)
@@ -171,6 +218,9 @@ def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | Non
 
 
 def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> None:
+    from refcheck.report.graph import build_graph
+    from refcheck.report.graph_formats import render as render_graph
+
     text = render_graph(built or build_graph(result.documents, result.links, result.summary.links_scope), fmt)
     if target is None:
         sys.stdout.write(text)
@@ -182,6 +232,9 @@ def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path 
 
 
 def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = False) -> None:
+    from refcheck.report.console import write_summary
+    from refcheck.report.json import write_json
+
     human = sys.stderr if to_stderr else sys.stdout
     if settings.json == "-":
         write_json(result, sys.stdout)
@@ -199,6 +252,8 @@ def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = Fals
 
 
 def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = None) -> int:
+    from refcheck.models import DEAD_STATUSES
+
     conditions = set(settings.fail_on)
     if "none" in conditions:
         return EXIT_OK
@@ -220,6 +275,18 @@ def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = 
 
 def entry() -> None:
     """Console-script entry point: every user error becomes one line and exit 2."""
+    if sys.argv[1:] == ["--version"]:
+        # Fast path, for exactly ``refcheck --version``: importing typer (and the click it
+        # bundles) alone takes 70-90 ms on a small machine -- most of the 0.1 s a version
+        # query may cost -- and the answer needs none of it. Any other command line, with
+        # --version among other arguments too, goes through typer (same output: _version).
+        print(f"refcheck {__version__}")
+        sys.exit(EXIT_OK)
+    try:
+        app = _app()
+    except KeyboardInterrupt:
+        print("refcheck: interrupted", file=sys.stderr)
+        sys.exit(130)
     try:
         outcome = app(standalone_mode=False)
     except typer.Exit as done:

@@ -169,6 +169,11 @@ def _display(path: Path) -> str:
 
 def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
     """Return ``(text, encoding)`` with newlines made ``\\n``; raise :class:`SkipFile` or ``OSError``."""
+    return text_of(read_bytes(path, max_bytes))
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; raise :class:`SkipFile` (not a regular file, too large, empty) or ``OSError``."""
     info = path.stat()
     if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
         # A named pipe would block the run forever; a device (/dev/zero) never ends.
@@ -188,6 +193,11 @@ def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
         raise SkipFile(f"larger than the size limit ({_megabytes(max_bytes)})")
     if not data:  # it shrank after stat()
         raise SkipFile("empty file")
+    return data
+
+
+def text_of(data: bytes) -> tuple[str, str]:
+    """A file's bytes as ``(text, encoding)``, newlines made ``\\n``; raise :class:`SkipFile`."""
     text, encoding = decode(data)
     if text.isspace():
         raise SkipFile("empty file (only white space)")

@@ -61,6 +61,8 @@ class Settings:
     own, the default) or ``all`` (page furniture too: menus, footers, share buttons…)."""
     follow_symlinks: bool = False
     """Read articles reached through a symbolic link that leads out of the corpus folder."""
+    workers: int = 0
+    """Processes extracting a large corpus; 0: one per core this process may use."""
     quiet: bool = False
     source: str | None = None
     """Which settings file was read, if any."""
@@ -209,6 +211,7 @@ NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
     "host_interval": (0, 600, False),
     "archive_interval": (0, 600, False),
     "max_age": (0, 36_500, False),
+    "workers": (0, 256, False),
 }
 
 

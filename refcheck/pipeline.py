@@ -7,13 +7,18 @@ whatever the size of the corpus; report writers stream them back.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from refcheck.collect import FORMATS, InputError, SourceFile, collect
+from refcheck.collect import FORMATS, InputError, SkipFile, SourceFile, collect, read_bytes, text_of
 from refcheck.config import Settings, save_keys
-from refcheck.extract import ExtractContext, OutletIndex, extract_file
+from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
+from refcheck.extract import ExtractContext, OutletIndex, extract_source, os_error
 from refcheck.models import CitedBy, Document, LinkResult, RunResult, SkippedFile
 from refcheck.redact import redact
 from refcheck.resolve.cache import Cache
@@ -24,22 +29,36 @@ from refcheck.spool import DocumentSpool
 
 def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
     """Extract every article under ``paths``. Raises :class:`~refcheck.collect.InputError`
-    for a missing path or a corpus with no article."""
+    for a missing path or a corpus with no article.
+
+    Large corpora are extracted by a pool of worker processes (``workers``),
+    results merged in corpus order. An article whose bytes (and name, and the
+    extraction code and settings) are unchanged since the last run is taken
+    from the cache instead of being extracted again."""
     extra = [Path(settings.outlets_file)] if settings.outlets_file else []
     context = ExtractContext(OutletIndex.load(extra), sorted(settings.publishers.items()))
     result = RunResult(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), documents=DocumentSpool())
     summary = result.summary
     summary.links_scope = settings.links
-    for item in collect(paths, settings.exclude, settings.follow_symlinks):
-        if not isinstance(item, SourceFile):
-            summary.skipped_files.append(SkippedFile(item.name, item.reason))
-            continue
-        if progress is not None:
-            progress(item.name)
-        document = extract_file(item, context, settings.max_file_size)
-        _hide_credentials(document, result.fetch_urls)
-        _tally(document, result, settings.links)
-        result.documents.append(document)
+    items = list(collect(paths, settings.exclude, settings.follow_symlinks))
+    sources = [item for item in items if isinstance(item, SourceFile)]
+    job = _ExtractJob(context, settings.max_file_size, settings.cache_dir, _fingerprint(settings, extra), settings.refresh)
+    executor = _executor_for(sources, settings, job)
+    try:
+        extracted = executor.map(_extract, sources)
+        for item in items:
+            if not isinstance(item, SourceFile):
+                summary.skipped_files.append(SkippedFile(item.name, item.reason))
+                continue
+            if progress is not None:
+                progress(item.name)
+            document, fetch_urls = next(extracted)
+            result.fetch_urls.update(fetch_urls)
+            _tally(document, result, settings.links)
+            result.documents.append(document)
+    finally:
+        executor.close()
+        _close_job()
     if summary.documents == 0:
         result.documents.close()
         shown = ", ".join(str(p) for p in paths)
@@ -48,6 +67,109 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     summary.unique_links = len(result.links)
     _count_statuses(result)
     return result
+
+
+# ------------------------------------------------------------------ extraction, per article
+
+_POOL_MIN_FILES = 16
+_POOL_MIN_BYTES = 2_000_000
+"""Below these a pool costs more (starting workers, sending documents back) than it saves."""
+
+
+@dataclass
+class _ExtractJob:
+    context: ExtractContext
+    max_bytes: int
+    cache_dir: str
+    fingerprint: str
+    refresh: bool
+    cache: Cache | None = None
+
+
+_JOB: _ExtractJob | None = None
+"""The job of this process (the main one, or a worker of the pool)."""
+
+
+def _start_job(job: _ExtractJob) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _close_job() -> None:
+    global _JOB
+    if _JOB is not None and _JOB.cache is not None:
+        _JOB.cache.close()
+    _JOB = None
+
+
+def _executor_for(sources: list[SourceFile], settings: Settings, job: _ExtractJob) -> Executor:
+    workers = settings.workers or available_cores()
+    if workers > 1 and len(sources) >= _POOL_MIN_FILES:
+        size = 0
+        for source in sources:
+            with contextlib.suppress(OSError):
+                size += source.path.stat().st_size
+        if size >= _POOL_MIN_BYTES:
+            return LocalProcesses(min(workers, len(sources)), _start_job, (job,))
+    _start_job(job)
+    return InProcess()
+
+
+def _extract(source: SourceFile) -> tuple[Document, dict[str, str]]:
+    """One article: read, (cached?) extract, credentials masked. Runs in a worker
+    or in the main process; returns the document and its masked URLs."""
+    job = _JOB
+    assert job is not None, "_start_job first"
+    try:
+        data = read_bytes(source.path, job.max_bytes)
+        key = hashlib.blake2b(data, digest_size=20, key=job.fingerprint.encode()[:64])
+        key.update(f"\0{source.name}\0{source.format}".encode("utf-8", "surrogatepass"))
+        cache = _job_cache(job)
+        if cache is not None and not job.refresh:
+            document = cache.document(key.hexdigest())
+            if document is not None:
+                return document, {}
+        text, encoding = text_of(data)
+    except SkipFile as reason:
+        return Document(path=source.name, format=source.format, skipped=str(reason)), {}
+    except OSError as exc:
+        return Document(path=source.name, format=source.format, error=os_error(exc)), {}
+    document = extract_source(text, source, job.context)
+    if not document.error:
+        document.encoding = encoding
+    fetch_urls: dict[str, str] = {}
+    _hide_credentials(document, fetch_urls)
+    # Not kept: a document whose links carried credentials (the cache never holds
+    # them), one with relative links to local files (whether those exist can change).
+    if cache is not None and not fetch_urls and not document.local_links and not document.error:
+        cache.set_document(key.hexdigest(), document)
+    return document, fetch_urls
+
+
+def _job_cache(job: _ExtractJob) -> Cache | None:
+    if job.cache is None:
+        try:
+            job.cache = Cache(Path(job.cache_dir), warn=None)
+        except InputError:
+            return None  # the resolve stage says why, once
+    return job.cache
+
+
+def _fingerprint(settings: Settings, extra_outlets: list[Path]) -> str:
+    """What an article's extraction depends on besides its bytes and name: the
+    extraction code and data, the outlets file, the publishers setting."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("extract/*.py"), *package.glob("data/*.json"), package / "collect.py",
+                        package / "redact.py", package / "models.py"]):  # fmt: skip
+        digest.update(path.name.encode())
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    for path in extra_outlets:
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(sorted(settings.publishers.items())).encode())
+    return digest.hexdigest()
 
 
 def _count_statuses(result: RunResult) -> None:

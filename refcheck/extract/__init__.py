@@ -19,7 +19,7 @@ from refcheck.extract.source import ParsedSource
 from refcheck.extract.text import parse_text
 from refcheck.models import Document
 
-__all__ = ["ExtractContext", "OutletIndex", "extract_file", "extract_text"]
+__all__ = ["ExtractContext", "OutletIndex", "extract_file", "extract_source", "extract_text", "os_error"]
 
 READERS: dict[str, Callable[[str], ParsedSource]] = {
     "text": parse_text,
@@ -37,25 +37,31 @@ def extract_text(
     return analyze(READERS[article_format](text), path, context, folder)
 
 
+def extract_source(text: str, source: SourceFile, context: ExtractContext) -> Document:
+    """Extract one article file's decoded text (``collect`` reads and decodes it).
+    Never raises for a bad file: the Document says what went wrong (``error``)."""
+    try:
+        return extract_text(text, source.format, source.name, context, source.path.parent)
+    except RecursionError:
+        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
+    except Exception as exc:
+        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
+
+
 def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) -> Document:
-    """Read and extract one file. Never raises for a bad file: the Document says
-    what went wrong (``skipped`` or ``error``) and the run goes on."""
+    """Read (through ``collect``) and extract one file; a file that cannot be read
+    gives a Document that says why (``skipped`` or ``error``)."""
     try:
         text, encoding = read_text(source.path, max_bytes)
     except SkipFile as reason:
         return Document(path=source.name, format=source.format, skipped=str(reason))
     except OSError as exc:
-        return Document(path=source.name, format=source.format, error=_os_error(exc))
-    try:
-        document = extract_text(text, source.format, source.name, context, source.path.parent)
-    except RecursionError:
-        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
-    except Exception as exc:
-        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
+        return Document(path=source.name, format=source.format, error=os_error(exc))
+    document = extract_source(text, source, context)
     document.encoding = encoding
     return document
 
 
-def _os_error(exc: OSError) -> str:
+def os_error(exc: OSError) -> str:
     reason = exc.strerror or type(exc).__name__
     return f"cannot read: {reason.lower()}"

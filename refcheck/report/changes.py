@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.models import DEAD_STATUSES, LinkResult
-from refcheck.report.safe_files import read_bytes
+from refcheck.safe_files import read_bytes
 
 
 @dataclass

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from refcheck.models import Summary
-from refcheck.pipeline import RunResult
+from refcheck.models import RunResult, Summary
 from refcheck.report.escape import plain
 from refcheck.report.stats import articles_by_dead_links, outlet_rows
 

@@ -27,14 +27,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from refcheck import safe_files
 from refcheck.models import SCHEMA_VERSION
-from refcheck.pipeline import RunResult
-from refcheck.report import html, markdown, safe_files
 from refcheck.report.changes import Changes, compare, dead_streaks, load_previous
-from refcheck.report.graph import Graph, build_graph
-from refcheck.report.graph_formats import render
-from refcheck.report.json import write_json
+
+if TYPE_CHECKING:
+    from refcheck.models import RunResult
+    from refcheck.report.graph import Graph
 
 _RUN_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(?:-\d+)?$")
 
@@ -99,6 +100,12 @@ def new_run_folder(root: Path, now: datetime) -> Path:
 
 
 def write_reports(result: RunResult, root: Path) -> Written:
+    # The writers are imported here: a --no-report run reads the previous run only.
+    from refcheck.report import html, markdown
+    from refcheck.report.graph import build_graph
+    from refcheck.report.graph_formats import render
+    from refcheck.report.json import write_json
+
     now = datetime.now(UTC)
     previous_folder, previous, warnings = previous_links(root)
     changes = compare(result.links, previous, previous_folder.name if previous_folder else None, now.date().isoformat())

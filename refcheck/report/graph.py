@@ -26,8 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
+from urllib.parse import urlsplit
 
-from refcheck.extract.urls import domain_of_url
 from refcheck.models import DEAD_STATUSES, Document, LinkResult
 
 
@@ -143,6 +143,7 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult], sco
     owners_by_source: dict[str, list[str]] = defaultdict(list)
     cited: list[tuple[str, str | None, set[str], set[str]]] = []
     """(article id, its publisher's source id, cited source ids, cited URLs) for the second pass."""
+    final_domains = _FinalDomains(links)
 
     for document in documents:
         if document.skipped or document.error:
@@ -160,7 +161,7 @@ def build_graph(documents: Iterable[Document], links: dict[str, LinkResult], sco
         urls: set[str] = set()
         for citation in document.cited(scope):
             link = links.get(citation.url)
-            target = source_id(_through_shortener(citation.domain, link), None)
+            target = source_id(_through_shortener(citation.domain, link, final_domains), None)
             if target is None:
                 continue
             urls.add(citation.url)
@@ -208,10 +209,58 @@ SHORTENERS = frozenset(
 )  # fmt: skip
 
 
-def _through_shortener(domain: str | None, link: LinkResult | None) -> str | None:
-    """A shortened link counts under the site it leads to, when the check followed it there."""
+class _FinalDomains:
+    """The registrable domain of a redirect's destination, from the records: the domain
+    of the corpus link with the same host, else the longest domain of the corpus's links
+    that the host is under (``www.example.org`` -> ``example.org``). Built on the first
+    shortened link that was followed.
+
+    Only a destination on a site the corpus never cites otherwise needs the public-suffix
+    list (the records carry no domain for a final URL): then, and only then, it is
+    imported -- in a run the pipeline has loaded it already, so it costs nothing there."""
+
+    def __init__(self, links: dict[str, LinkResult]) -> None:
+        self._links = links
+        self._by_host: dict[str, str] | None = None
+        self._domains: frozenset[str] = frozenset()
+
+    def __call__(self, url: str) -> str | None:
+        if self._by_host is None:
+            self._by_host = {}
+            for link in self._links.values():
+                host = _host(link.url)
+                if link.domain and host:
+                    self._by_host.setdefault(host, link.domain)
+            self._domains = frozenset(self._by_host.values())
+        host = _host(url)
+        if not host:
+            return None
+        found = self._by_host.get(host)
+        if found is not None:
+            return found
+        labels = host.split(".")
+        for start in range(1, len(labels) - 1):
+            parent = ".".join(labels[start:])
+            if parent in self._domains:
+                return parent
+        from refcheck.extract.urls import registrable_domain
+
+        return registrable_domain(host)
+
+
+def _host(url: str) -> str | None:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.rstrip(".") if host else None
+
+
+def _through_shortener(domain: str | None, link: LinkResult | None, final_domains: _FinalDomains) -> str | None:
+    """A shortened link counts under the site it leads to, when the check followed it
+    there and that site is one the corpus cites (see :class:`_FinalDomains`)."""
     if domain in SHORTENERS and link is not None and link.final_url:
-        final = domain_of_url(link.final_url)
+        final = final_domains(link.final_url)
         if final and final != domain:
             return final
     return domain

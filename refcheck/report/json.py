@@ -7,8 +7,7 @@ import json
 import re
 from typing import IO, Any
 
-from refcheck.models import SCHEMA_VERSION
-from refcheck.pipeline import RunResult
+from refcheck.models import SCHEMA_VERSION, RunResult
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

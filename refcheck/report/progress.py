@@ -1,6 +1,6 @@
 """Progress on stderr for long runs: a rich progress bar on a terminal, plain
 lines under NO_COLOR or TERM=dumb, nothing when stderr is not a terminal or
-with --quiet."""
+with --quiet. rich is imported only when the bar is drawn."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import os
 import sys
 import time
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
-from refcheck.models import LinkResult
+    from refcheck.models import LinkResult
 
 
 class RunProgress:
@@ -30,6 +30,9 @@ class RunProgress:
 
     def __enter__(self) -> RunProgress:
         if self.enabled and not self.plain:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(file=self.stream), transient=True,

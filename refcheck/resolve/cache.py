@@ -39,7 +39,7 @@ from diskcache.core import DEFAULT_SETTINGS, METADATA, MODE_PICKLE, MODE_RAW
 
 from refcheck import safe_files
 from refcheck.errors import InputError, UnsafeCacheEntry
-from refcheck.models import ArchiveCopy, HistoryEntry, LinkStatus, Verdict
+from refcheck.models import ArchiveCopy, Document, HistoryEntry, LinkStatus, Verdict
 
 DAY = 86_400.0
 HISTORY_LIMIT = 30
@@ -50,6 +50,8 @@ PROBE_FOR = DAY
 """A site's answer to made-up addresses, per host and section."""
 ARCHIVE_FOUND_FOR = 30 * DAY
 ARCHIVE_NOT_FOUND_FOR = 1 * DAY
+DOCUMENT_FOR = 30 * DAY
+"""An article's extraction, by its bytes: kept this long after it was last written."""
 # Entries leave by expiry, swept once a run (``prune``), not on every write:
 # culling and LRU bookkeeping were a third of a write's cost (measured).
 # Values are kept in the database, never in files beside it: a row naming a file
@@ -66,7 +68,7 @@ _SETTINGS: dict[str, Any] = {
 _DATABASE = "cache.db"
 _COMPANIONS = ("cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal")
 _FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
-_LINK, _PROBE, _ARCHIVE = "link:", "probe:", "archive:"
+_LINK, _PROBE, _ARCHIVE, _DOCUMENT = "link:", "probe:", "archive:", "document:"
 
 
 def _expected_setting(key: object, value: object) -> bool:
@@ -359,6 +361,21 @@ class Cache:
             return
         value = {"available": copy.available, "url": copy.url, "timestamp": copy.timestamp, "source": copy.source}
         self.set(f"{_ARCHIVE}{url}@{day}", value, expire=ARCHIVE_FOUND_FOR if copy.available else ARCHIVE_NOT_FOUND_FOR)
+
+    def document(self, key: str) -> Document | None:
+        """An article extracted before, by the digest of its bytes and what its
+        extraction depends on (``key``); None when unknown or damaged."""
+        data = self.get(_DOCUMENT + key)
+        if not isinstance(data, dict):
+            return None
+        try:
+            return Document.from_dict(data)
+        except (KeyError, TypeError, ValueError):
+            self._note(f"cache entry for an extracted article is damaged; extracted again ({key[:12]}…)")
+            return None
+
+    def set_document(self, key: str, document: Document) -> None:
+        self.set(_DOCUMENT + key, document.to_dict(), expire=DOCUMENT_FOR)
 
     def prune(self) -> None:
         """Remove expired entries."""

@@ -149,12 +149,15 @@ class CurlTransport:
         body: bytes | None = None,
         body_limit: int = defaults.BODY_LIMIT,
         timeout: float | None = None,
+        host: str | None = None,
     ) -> Answer:
         """One request, no redirect followed; ``timeout``: for each step (connect,
-        each read), else the transport's. Raises a :class:`CheckFailure`."""
+        each read), else the transport's; ``host``: the URL's host name. Raises a
+        :class:`CheckFailure`."""
         try:
-            parts = urlsplit(url)
-            host = parts.hostname or ""
+            parts = urlsplit(url)  # (cached by urllib: the checker split it already)
+            if host is None:
+                host = parts.hostname or ""
             port = parts.port
         except ValueError as exc:
             raise BadAddress(f"invalid address: {exc}") from None
@@ -312,11 +315,15 @@ def _ascii_host(host: str) -> str:
             name = name.encode("idna").decode("ascii")
         except UnicodeError as exc:
             raise BadAddress(f"invalid address: host {host!r} is not a valid international name ({exc})") from None
-    elif "xn--" in name:
-        try:
-            name.encode("ascii").decode("idna")
-        except UnicodeError as exc:
-            raise BadAddress(f"invalid address: host {host!r}: {exc}") from None
+    if "xn--" in name:  # punycode labels must decode (as the aiohttp transport checks them)
+        import idna
+
+        for label in name.split("."):
+            if label[:4].lower() == "xn--":
+                try:
+                    idna.decode(label)
+                except idna.IDNAError as exc:
+                    raise BadAddress(f"invalid address: {exc} ({label})") from None
     name = name.lower()
     if ":" not in name and not _HOST_CHARS.fullmatch(name):
         raise BadAddress(f"invalid address: host {host!r} holds characters a host name cannot")
