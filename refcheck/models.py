@@ -341,6 +341,8 @@ class LinkResult:
     failures: int = 0
     """Consecutive checks, this one included, whose verdict was not ok."""
     archive: ArchiveCopy | None = None
+    final_domain: str | None = None
+    """Registrable domain of ``final_url`` (where redirects ended), when it differs from ``domain``."""
 
     # The verdict's fields, read where the reports read them (the JSON is flat).
     @property
@@ -385,6 +387,7 @@ class LinkResult:
             "history": to_plain(self.history),
             "failures": self.failures,
             "archive": to_plain(self.archive),
+            "final_domain": self.final_domain,
         }
 
 

@@ -19,6 +19,7 @@ from refcheck.collect import FORMATS, InputError, SkipFile, SourceFile, collect,
 from refcheck.config import Settings, save_keys
 from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
 from refcheck.extract import ExtractContext, OutletIndex, extract_source, os_error
+from refcheck.extract.urls import domain_of_url
 from refcheck.models import CitedBy, Document, LinkResult, RunResult, SkippedFile
 from refcheck.redact import redact
 from refcheck.resolve.cache import Cache
@@ -189,6 +190,10 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     finally:
         cache.close()
         _count_statuses(result)  # also when interrupted: the summary shows what was found
+    for link in result.links.values():
+        if link.final_url and link.final_url != link.url:
+            final = domain_of_url(link.final_url)
+            link.final_domain = final if final != link.domain else None
     result.notes.extend(cache.warnings)
     result.notes.extend(report.notes)
     if settings.offline:

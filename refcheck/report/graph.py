@@ -243,9 +243,7 @@ class _FinalDomains:
             parent = ".".join(labels[start:])
             if parent in self._domains:
                 return parent
-        from refcheck.extract.urls import registrable_domain
-
-        return registrable_domain(host)
+        return None  # a site the corpus does not cite (the record's final_domain names it)
 
 
 def _host(url: str) -> str | None:
@@ -260,7 +258,7 @@ def _through_shortener(domain: str | None, link: LinkResult | None, final_domain
     """A shortened link counts under the site it leads to, when the check followed it
     there and that site is one the corpus cites (see :class:`_FinalDomains`)."""
     if domain in SHORTENERS and link is not None and link.final_url:
-        final = final_domains(link.final_url)
+        final = link.final_domain or final_domains(link.final_url)
         if final and final != domain:
             return final
     return domain

@@ -73,7 +73,15 @@ def resolve_links(
 
 
 def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
-    asyncio.run(coroutine)
+    """Run the checking on uvloop where it is installed (libuv's loop: 0.01-0.04 ms
+    less CPU per URL under aiohttp, benchmarks/transport_bench.py), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(coroutine)
 
 
 async def _resolve(
