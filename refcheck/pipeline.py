@@ -223,6 +223,7 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
             save_keys=save_keys() if settings.save_missing else None,
         ),
         save_missing=settings.save_missing,
+        workers=settings.workers or available_cores(),
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,

@@ -56,6 +56,16 @@ class NetworkEvidence:
             self.held_back.append(link)  # judged once we know the network worked
         return False
 
+    def merge(self, other: NetworkEvidence, links: dict[str, LinkResult]) -> None:
+        """Add what another process saw (its held-back links are copies: the
+        records of ``links`` with the same URLs take their place)."""
+        self.answered = self.answered or other.answered
+        for mine, theirs in ((self._witnesses, other._witnesses), (self._reached, other._reached)):
+            for host, url in theirs.items():
+                mine.pop(host, None)
+                mine[host] = url
+        self.held_back.extend(links[link.url] for link in other.held_back)
+
     def vouching(self) -> list[str]:
         """Up to three URLs whose hosts answered and did not fail -- preferably: a
         site going down is not the network going down. With no other host (a

@@ -21,9 +21,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from refcheck.models import ArchiveCopy, LinkResult, LinkStatus
+from refcheck.models import ArchiveCopy, HistoryEntry, LinkResult, LinkStatus, Verdict
 from refcheck.redact import redact, without_userinfo
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import WriteBatch, record
@@ -34,6 +35,7 @@ from refcheck.resolve.wayback import cited_date, wayback_timestamp
 __all__ = ["ResolveReport", "ResolveSettings", "resolve_links"]
 
 if TYPE_CHECKING:
+    from refcheck.resolve.evidence import NetworkEvidence
     from refcheck.resolve.politeness import HostLimiter
     from refcheck.resolve.transport import Transport
 
@@ -62,13 +64,21 @@ def resolve_links(
 ) -> ResolveReport:
     """Verdicts for ``links`` (keyed by their shown URL). ``fetch_urls`` maps a
     shown URL whose credentials were masked to the URL to fetch."""
+    fetch_urls = fetch_urls or {}
     plan = make_plan(
         links, cache, offline=settings.offline, refresh=settings.refresh, max_age_days=settings.max_age_days
     )
     report = ResolveReport(from_cache=plan.from_cache)
     if not plan.by_host and not _archive_needs_network(links, settings, cache):
         return report  # nothing needs the network: none of it is imported
-    run_async(_resolve(links, plan.by_host, settings, cache, progress, fetch_urls or {}, report))
+    from refcheck.resolve.evidence import NetworkEvidence
+
+    evidence = NetworkEvidence()
+    shards = shard_by_domain(plan.by_host, settings.workers) if plan.to_check >= settings.shard_min_links else []
+    if len(shards) > 1:
+        _check_in_processes(links, shards, settings, cache, progress, fetch_urls, report, evidence)
+        plan.by_host = {}
+    run_async(_resolve(links, plan.by_host, settings, cache, progress, fetch_urls, report, evidence))
     return report
 
 
@@ -84,6 +94,163 @@ def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
         runner.run(coroutine)
 
 
+def shard_by_domain(by_host: dict[str, list[LinkResult]], workers: int) -> list[dict[str, list[LinkResult]]]:
+    """Hosts grouped into ``workers`` shards by a stable hash of their registrable
+    domain (the last two labels of the host; a host's links always land in one
+    shard, so its request limit is enforced in one process), balanced by greedy
+    assignment of the largest domains first."""
+    if workers < 2 or len(by_host) < 2:
+        return [by_host] if by_host else []
+    domains: dict[str, list[str]] = {}
+    for host in by_host:
+        domains.setdefault(".".join(host.rsplit(".", 2)[-2:]), []).append(host)
+    shards: list[dict[str, list[LinkResult]]] = [{} for _ in range(workers)]
+    loads = [0] * workers
+    ordered = sorted(domains.items(), key=lambda item: (-sum(len(by_host[h]) for h in item[1]), item[0]))
+    for _, hosts in ordered:
+        lightest = min(range(workers), key=lambda index: (loads[index], index))
+        for host in hosts:
+            shards[lightest][host] = by_host[host]
+            loads[lightest] += len(by_host[host])
+    return [shard for shard in shards if shard]
+
+
+def _check_in_processes(
+    links: dict[str, LinkResult],
+    shards: list[dict[str, list[LinkResult]]],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    progress: Callable[[LinkResult], None] | None,
+    fetch_urls: dict[str, str],
+    report: ResolveReport,
+    evidence: NetworkEvidence,
+) -> None:
+    """The first pass of checks, one shard per worker process (each its own event
+    loop, connection pool and host limits); the verdicts, history and network
+    evidence come back here, where the second opinion and the archive lookups are
+    made once for the whole run."""
+    from refcheck.executor import LocalProcesses
+
+    directory = str(cache.directory) if cache is not None else None
+    jobs = [_ShardJob(shard, settings, directory, _fetch_urls_of(shard, fetch_urls)) for shard in shards]
+    pool = LocalProcesses(len(jobs))
+    try:
+        for done in pool.map(_check_shard, jobs):
+            for url, (verdict, history, failures) in done.verdicts.items():
+                link = links[url]
+                link.verdict, link.history, link.failures, link.from_cache = verdict, history, failures, False
+                if progress is not None:
+                    progress(link)
+            evidence.merge(done.evidence, links)
+            report.checked += done.checked
+            report.requests += done.requests
+    finally:
+        pool.close()
+
+
+def _fetch_urls_of(shard: dict[str, list[LinkResult]], fetch_urls: dict[str, str]) -> dict[str, str]:
+    return {link.url: fetch_urls[link.url] for queue in shard.values() for link in queue if link.url in fetch_urls}
+
+
+@dataclass
+class _ShardJob:
+    by_host: dict[str, list[LinkResult]]
+    settings: ResolveSettings
+    cache_dir: str | None
+    fetch_urls: dict[str, str]
+
+
+@dataclass
+class _ShardDone:
+    verdicts: dict[str, tuple[Verdict, list[HistoryEntry], int]]
+    evidence: NetworkEvidence
+    checked: int
+    requests: int
+
+
+def _check_shard(job: _ShardJob) -> _ShardDone:
+    """In a worker process: the first pass over one shard's hosts."""
+    from refcheck.resolve.evidence import NetworkEvidence
+
+    cache = Cache(Path(job.cache_dir)) if job.cache_dir is not None else None
+    report = ResolveReport()
+    evidence = NetworkEvidence()
+    try:
+        run_async(_first_pass(job.by_host, job.settings, cache, job.fetch_urls, report, evidence))
+    finally:
+        if cache is not None:
+            cache.close()
+    verdicts = {
+        link.url: (link.verdict, link.history, link.failures) for queue in job.by_host.values() for link in queue
+    }
+    return _ShardDone(verdicts, evidence, report.checked, report.requests)
+
+
+async def _first_pass(
+    by_host: dict[str, list[LinkResult]],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    fetch_urls: dict[str, str],
+    report: ResolveReport,
+    evidence: NetworkEvidence,
+) -> None:
+    network = _Network(settings, cache)
+    try:
+        await network.first_pass(by_host, fetch_urls, report, evidence, None)
+    finally:
+        await network.close(report)
+
+
+class _Network:
+    """The network side of one event loop: host limits, connection pool, checker."""
+
+    def __init__(self, settings: ResolveSettings, cache: Cache | None) -> None:
+        from refcheck.resolve.check import Checker
+        from refcheck.resolve.politeness import HostLimiter, HostRule
+        from refcheck.resolve.safety import AddressPolicy
+        from refcheck.resolve.transport import Transport
+
+        self.settings = settings
+        self.limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval))
+        policy = AddressPolicy(settings.check.allow_private, settings.check.allowed_networks)
+        self.transport = Transport(policy, settings.check.timeout)
+        self.checker = Checker(settings.check, self.limiter, self.transport, cache)
+        self.writes = WriteBatch(cache)
+
+    def lanes(self, host: str) -> int:
+        return self.limiter.rule(host).limit
+
+    async def first_pass(
+        self,
+        by_host: dict[str, list[LinkResult]],
+        fetch_urls: dict[str, str],
+        report: ResolveReport,
+        evidence: NetworkEvidence,
+        progress: Callable[[LinkResult], None] | None,
+    ) -> None:
+        from refcheck.resolve.scheduler import round_robin
+
+        async def check_one(host: str, link: LinkResult) -> None:
+            fetched = fetch_urls.get(link.url, link.url)
+            result = await self.checker.check(fetched)
+            report.checked += 1
+            record(link, result.verdict)
+            if evidence.saw(host, link, result, fetched):
+                self.writes.add(link)
+            if progress is not None:
+                progress(link)
+
+        try:
+            await round_robin(by_host, self.lanes, self.settings.concurrency, check_one)
+        finally:
+            self.writes.flush()
+
+    async def close(self, report: ResolveReport) -> None:
+        self.writes.flush()
+        report.requests += self.checker.requests
+        await self.transport.aclose()
+
+
 async def _resolve(
     links: dict[str, LinkResult],
     by_host: dict[str, list[LinkResult]],
@@ -92,52 +259,30 @@ async def _resolve(
     progress: Callable[[LinkResult], None] | None,
     fetch_urls: dict[str, str],
     report: ResolveReport,
+    evidence: NetworkEvidence,
 ) -> None:
-    from refcheck.resolve.check import Checker
-    from refcheck.resolve.evidence import NetworkEvidence
-    from refcheck.resolve.politeness import HostLimiter, HostRule
-    from refcheck.resolve.safety import AddressPolicy
-    from refcheck.resolve.scheduler import round_robin
-    from refcheck.resolve.transport import Transport
-
-    limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval))
-    policy = AddressPolicy(settings.check.allow_private, settings.check.allowed_networks)
-    transport = Transport(policy, settings.check.timeout)
-    checker = Checker(settings.check, limiter, transport, cache)
-    evidence = NetworkEvidence()
-    writes = WriteBatch(cache)
+    """The first pass (unless worker processes made it), the second opinion, the archive."""
+    network = _Network(settings, cache)
 
     def fetch_url(link: LinkResult) -> str:
         return fetch_urls.get(link.url, link.url)
 
-    async def check_one(host: str, link: LinkResult) -> None:
-        fetched = fetch_url(link)
-        result = await checker.check(fetched)
-        report.checked += 1
-        record(link, result.verdict)
-        if evidence.saw(host, link, result, fetched):
-            writes.add(link)
-        if progress is not None:
-            progress(link)
-
-    def lanes(host: str) -> int:
-        return limiter.rule(host).limit
-
     try:
         try:
-            await round_robin(by_host, lanes, settings.concurrency, check_one)
-            await evidence.second_opinion(checker.check, fetch_url, writes, lanes, settings.concurrency)
+            await network.first_pass(by_host, fetch_urls, report, evidence, progress)
+            await evidence.second_opinion(
+                network.checker.check, fetch_url, network.writes, network.lanes, settings.concurrency
+            )
             if evidence.answered:
                 # Judged (the network worked): cached now, not after the archive lookups,
                 # so an interruption there loses none of them.
-                writes.write_now(evidence.judge(archive_answered=False))
+                network.writes.write_now(evidence.judge(archive_answered=False))
         finally:
-            writes.flush()
-            report.requests = checker.requests
-        archive_answered = await _archive_lookups(links, settings, cache, report, limiter, transport)
-        writes.write_now(evidence.judge(archive_answered))
+            network.writes.flush()
+        archive_answered = await _archive_lookups(links, settings, cache, report, network.limiter, network.transport)
+        network.writes.write_now(evidence.judge(archive_answered))
     finally:
-        await transport.aclose()
+        await network.close(report)
         report.network_down = evidence.down
         report.notes[:0] = evidence.notes
 

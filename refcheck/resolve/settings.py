@@ -61,3 +61,7 @@ class ResolveSettings:
     archive_settings: ArchiveSettings = field(default_factory=ArchiveSettings)
     save_missing: bool = False
     """Submit live links that have no capture to Save Page Now 2."""
+    workers: int = 1
+    """Processes checking links (sharded by registrable domain) when there are many to check."""
+    shard_min_links: int = 2_000
+    """Fewer links to check than this are not worth a second process (starting it, sending results back)."""

@@ -107,7 +107,8 @@ class CurlTransport:
         self._multi: _Multi | None = None
         self._idle: list[Any] = []  # easy handles to reuse (curl_easy_reset between requests)
         self._tls_options: list[tuple[int, Any]] | None = None
-        self._addresses: dict[str, tuple[float, tuple[str, ...]]] = {}
+        self._pins: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        """(host, port) -> (until, CURLOPT_RESOLVE entries of addresses judged public)."""
         self._lookups: dict[str, asyncio.Future[tuple[str, ...]]] = {}
 
     # ----------------------------------------------------------------- setup
@@ -174,11 +175,13 @@ class CurlTransport:
         target = _curl_url(parts, ascii_host)
         header_lines = _header_lines(headers, body is not None or method not in ("GET", "HEAD"))
 
-        pin = None
+        pins = None
         if not literal:
-            addresses = await self._resolve(ascii_host, host, port, seconds)
-            self.policy.check_resolved(host, addresses)
-            pin = f"{ascii_host}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)
+            pinned = self._pins.get((ascii_host, port))
+            if pinned is None or pinned[0] < time.monotonic():
+                pins = await self._pin(ascii_host, host, port, seconds)
+            else:
+                pins = pinned[1]
 
         multi = self._open()
         handle = self._idle.pop() if self._idle else pycurl.Curl()
@@ -189,8 +192,8 @@ class CurlTransport:
             setopt(pycurl.HTTPHEADER, header_lines)
             setopt(pycurl.HEADERFUNCTION, job.header)
             setopt(pycurl.WRITEFUNCTION, job.write)
-            if pin is not None:
-                setopt(pycurl.RESOLVE, [pin])
+            if pins is not None:
+                setopt(pycurl.RESOLVE, pins)
             if not self.policy.allow_private:
                 setopt(pycurl.OPENSOCKETFUNCTION, job.open_socket)
             setopt(pycurl.CONNECTTIMEOUT_MS, max(1, int(seconds * 1000)))
@@ -226,12 +229,21 @@ class CurlTransport:
         else:
             handle.close()
 
+    async def _pin(self, ascii_host: str, host: str, port: int, seconds: float) -> list[str]:
+        """Looks the name up, judges every address (the private-address rule), and returns
+        the CURLOPT_RESOLVE entries that make curl connect to those addresses and no
+        others (remembered ``DNS_TTL`` seconds, as aiohttp's DNS cache)."""
+        addresses = await self._resolve(ascii_host, host, port, seconds)
+        self.policy.check_resolved(host, addresses)
+        joined = ",".join(f"[{address}]" if ":" in address else address for address in addresses)
+        pins = [f"{ascii_host}:{port}:{joined}"]
+        if ascii_host.endswith("."):  # curl may look the name up without its final dot
+            pins.append(f"{ascii_host.rstrip('.')}:{port}:{joined}")
+        self._pins[(ascii_host, port)] = (time.monotonic() + DNS_TTL, pins)
+        return pins
+
     async def _resolve(self, ascii_host: str, host: str, port: int, seconds: float) -> tuple[str, ...]:
-        """The host's addresses (cached ``DNS_TTL`` seconds; one lookup at a time a name)."""
-        cached = self._addresses.get(ascii_host)
-        now = time.monotonic()
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        """The host's addresses (one lookup at a time a name)."""
         lookup = self._lookups.get(ascii_host)
         if lookup is None:
             lookup = asyncio.ensure_future(_getaddrinfo(ascii_host, port))
@@ -254,7 +266,6 @@ class CurlTransport:
             raise ConnectFailed(f"DNS lookup failed for now: {exc}") from None
         if not addresses:
             raise NameNotResolved(f"domain does not resolve: {host}: no address")
-        self._addresses[ascii_host] = (now + DNS_TTL, addresses)
         return addresses
 
     async def aclose(self) -> None:
@@ -309,7 +320,7 @@ def _is_literal(host: str) -> bool:
 def _ascii_host(host: str) -> str:
     """The host as curl must get it (this libcurl has no IDN library): IDNA-encoded,
     and an ``xn--`` label that is no punycode refused (BadAddress, as aiohttp refuses it)."""
-    name = host.rstrip(".") if host.endswith(".") and not host.endswith("..") else host
+    name = host
     if not name.isascii():
         try:
             name = name.encode("idna").decode("ascii")
