@@ -112,6 +112,13 @@ def main(
     retries: Annotated[
         int | None, typer.Option(help=f"Retries of a transient failure (default {defaults.RETRIES}).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes for a large corpus: extraction over articles, checking by domain"
+            " (default 0: one per core this process may use; 1: this process only)."
+        ),
+    ] = None,
     refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
     max_age: Annotated[
         float | None, typer.Option(help="Do not reuse cached verdicts older than this many days.")
@@ -153,7 +160,7 @@ def main(
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "links": links,
-        "follow_symlinks": follow_symlinks,
+        "follow_symlinks": follow_symlinks, "workers": workers,
     }  # fmt: skip
     from refcheck.config import find_settings_file, load_settings
 
