@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +44,11 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     items = list(collect(paths, settings.exclude, settings.follow_symlinks))
     sources = [item for item in items if isinstance(item, SourceFile)]
     job = _ExtractJob(context, settings.max_file_size, settings.cache_dir, _fingerprint(settings, extra), settings.refresh)
+    # Opened here first (workers open their own): what opening finds wrong -- a planted
+    # file, rows repaired -- is said once, in this run's notes.
+    cache = _job_cache(job)
+    if cache is not None:
+        result.notes.extend(cache.warnings)
     executor = _executor_for(sources, settings, job)
     try:
         extracted = executor.map(_extract, sources)
@@ -111,7 +116,10 @@ def _executor_for(sources: list[SourceFile], settings: Settings, job: _ExtractJo
             with contextlib.suppress(OSError):
                 size += source.path.stat().st_size
         if size >= _POOL_MIN_BYTES:
-            return LocalProcesses(min(workers, len(sources)), _start_job, (job,))
+            if job.cache is not None:  # an SQLite connection is never shared with a forked process
+                job.cache.close()
+            worker_job = replace(job, cache=None)
+            return LocalProcesses(min(workers, len(sources)), _start_job, (worker_job,))
     _start_job(job)
     return InProcess()
 

@@ -79,6 +79,18 @@ def _expected_setting(key: object, value: object) -> bool:
     return key in _SETTINGS
 
 
+def _dumps(value: Any) -> str:
+    """JSON text; a lone surrogate (from a file that is not valid UTF-8 or UTF-16)
+    cannot be stored as UTF-8 in SQLite, so such a value is written escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value, ensure_ascii=True)
+    return text
+
+
 def _reason(exc: BaseException) -> str:
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return " ".join(text.split()) or type(exc).__name__
@@ -271,7 +283,7 @@ class Cache:
 
     def set(self, key: str, value: Any, expire: float | None = None) -> None:
         try:
-            self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
+            self._cache.set(key, _dumps(value), expire=expire)
         except _FAILURES as exc:
             self._note(f"cache write failed for {key!r}: {str(exc) or type(exc).__name__}")
 
@@ -283,7 +295,7 @@ class Cache:
         try:
             with self._cache.transact():
                 for key, value, expire in items:
-                    self._cache.set(key, json.dumps(value, ensure_ascii=False), expire=expire)
+                    self._cache.set(key, _dumps(value), expire=expire)
         except _FAILURES as exc:  # diskcache.Timeout: another run holds the lock too long
             self._note(f"cache write failed for {len(items)} entries: {str(exc) or type(exc).__name__}")
 
