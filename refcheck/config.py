@@ -4,6 +4,7 @@ command line. A bad file gets one line naming the file and the key."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -61,6 +62,8 @@ class Settings:
     own, the default) or ``all`` (page furniture too: menus, footers, share buttons…)."""
     follow_symlinks: bool = False
     """Read articles reached through a symbolic link that leads out of the corpus folder."""
+    transport: str = "aiohttp"
+    """HTTP client of link checks: ``aiohttp`` or ``curl`` (needs pycurl: ``refcheck[curl]``)."""
     workers: int = 0
     """Processes extracting a large corpus; 0: one per core this process may use."""
     quiet: bool = False
@@ -270,6 +273,10 @@ def _invalid_value(settings: Settings) -> str | None:
         return f"setting 'links' must be one of: {', '.join(LINK_SCOPES)}"
     if settings.archive not in ("dead", "all", "none"):
         return "setting 'archive' must be one of: dead, all, none"
+    if settings.transport not in ("aiohttp", "curl"):
+        return "setting 'transport' must be one of: aiohttp, curl"
+    if settings.transport == "curl" and importlib.util.find_spec("pycurl") is None:
+        return "setting 'transport' = curl needs pycurl (pip install 'refcheck[curl]')"
     if settings.save_missing and not save_keys():
         return "--save-missing needs REFCHECK_IA_ACCESS_KEY and REFCHECK_IA_SECRET_KEY in the environment"
     for condition in settings.fail_on:

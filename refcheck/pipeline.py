@@ -232,6 +232,7 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
         ),
         save_missing=settings.save_missing,
         workers=settings.workers or available_cores(),
+        transport=settings.transport,
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,

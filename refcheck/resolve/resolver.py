@@ -214,7 +214,13 @@ class _Network:
         self.limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval))
         policy = AddressPolicy(settings.check.allow_private, settings.check.allowed_networks)
         self.transport = Transport(policy, settings.check.timeout)
-        self.checker = Checker(settings.check, self.limiter, self.transport, cache)
+        if settings.transport == "curl":
+            from refcheck.resolve.transport_curl import CurlTransport
+
+            self.checker_transport: Transport | CurlTransport = CurlTransport(policy, settings.check.timeout)
+        else:
+            self.checker_transport = self.transport
+        self.checker = Checker(settings.check, self.limiter, self.checker_transport, cache)  # type: ignore[arg-type]
         self.writes = WriteBatch(cache)
 
     def lanes(self, host: str) -> int:
@@ -249,6 +255,8 @@ class _Network:
         self.writes.flush()
         report.requests += self.checker.requests
         await self.transport.aclose()
+        if self.checker_transport is not self.transport:
+            await self.checker_transport.aclose()
 
 
 async def _resolve(

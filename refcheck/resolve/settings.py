@@ -63,5 +63,8 @@ class ResolveSettings:
     """Submit live links that have no capture to Save Page Now 2."""
     workers: int = 1
     """Processes checking links (sharded by registrable domain) when there are many to check."""
+    transport: str = "aiohttp"
+    """The HTTP client of link checks: ``aiohttp`` (default) or ``curl`` (libcurl through
+    pycurl, ``pip install refcheck[curl]``: a quarter less CPU a link, benchmarks/RESULTS.md)."""
     shard_min_links: int = 2_000
     """Fewer links to check than this are not worth a second process (starting it, sending results back)."""

@@ -44,6 +44,17 @@ How it keeps the rules of the aiohttp transport:
   proxies from the environment, http and https only, HTTP/1.1, keep-alive connections
   reused across requests to one host (the multi handle's connection cache, idle
   connections kept ``KEEPALIVE`` seconds).
+
+Where it differs from the aiohttp transport, on purpose or by libcurl:
+
+* after an interim answer (``100 Continue``) and silence, the read time-out fires
+  (aiohttp stops its read timer after a 1xx; only the link's cap ended that wait);
+* curl checks a certificate's host name before its chain: a self-signed certificate
+  that does not name the host is reported as a host-name mismatch (aiohttp says
+  "self-signed certificate"); both are ``TLSFailure(retry=False)``;
+* a non-ASCII host is IDNA-encoded and fetched (aiohttp refuses it: ``BadAddress``);
+  spaces and non-ASCII bytes in the path are percent-encoded (aiohttp sends them raw);
+  ``HTTP/1.1 099`` is refused by curl (aiohttp reads status 99).
 """
 
 from __future__ import annotations
@@ -92,6 +103,7 @@ _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3})(?:[ \t][^\r\n]*)?\r?\n?\Z")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _NEEDS_QUOTING = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}]')
 _SAFE_IN_URL = "!#$%&'()*+,/:;=?@[]~"
+_PLAIN_USERINFO = re.compile(r"[A-Za-z0-9._~%!$&'()*+,;=:-]*")
 _HOST_CHARS = re.compile(r"[a-z0-9._~!$&'()*+,;=%:-]+")
 _TLS_CODES = frozenset({35, 53, 54, 58, 59, 64, 66, 77, 80, 82, 83, 90, 91, 98})
 _E_WRITE, _E_ABORTED = pycurl.E_WRITE_ERROR, pycurl.E_ABORTED_BY_CALLBACK
@@ -107,6 +119,9 @@ class CurlTransport:
         self._multi: _Multi | None = None
         self._idle: list[Any] = []  # easy handles to reuse (curl_easy_reset between requests)
         self._tls_options: list[tuple[int, Any]] | None = None
+        self._hosts: dict[str, tuple[str, bool]] = {}
+        """host -> (its ASCII form, whether it is an address literal)."""
+        self._header_lines: dict[tuple[tuple[tuple[str, str], ...], bool], list[bytes]] = {}
         self._pins: dict[tuple[str, int], tuple[float, list[str]]] = {}
         """(host, port) -> (until, CURLOPT_RESOLVE entries of addresses judged public)."""
         self._lookups: dict[str, asyncio.Future[tuple[str, ...]]] = {}
@@ -156,7 +171,7 @@ class CurlTransport:
         each read), else the transport's; ``host``: the URL's host name. Raises a
         :class:`CheckFailure`."""
         try:
-            parts = urlsplit(url)  # (cached by urllib: the checker split it already)
+            parts = urlsplit(url)  # (urllib caches it: the checker split this URL already)
             if host is None:
                 host = parts.hostname or ""
             port = parts.port
@@ -168,12 +183,23 @@ class CurlTransport:
             raise BadAddress(f"invalid address: unsupported scheme {scheme or '(none)'}:")
         if not host:
             raise BadAddress("invalid address: no host")
+        known = self._hosts.get(host)
+        if known is None:
+            if len(self._hosts) > 100_000:
+                self._hosts.clear()
+            ascii_host = _ascii_host(host)
+            known = self._hosts[host] = (ascii_host, _is_literal(ascii_host))
+        ascii_host, literal = known
+        target = _curl_url(parts, ascii_host, port)
         port = port or (443 if scheme == "https" else 80)
-        ascii_host = _ascii_host(host)
-        literal = _is_literal(ascii_host)
         seconds = self._timeout if timeout is None else timeout
-        target = _curl_url(parts, ascii_host)
-        header_lines = _header_lines(headers, body is not None or method not in ("GET", "HEAD"))
+        has_body = body is not None or method not in ("GET", "HEAD")
+        header_key = (tuple(headers.items()), has_body)
+        header_lines = self._header_lines.get(header_key)
+        if header_lines is None:
+            if len(self._header_lines) > 64:
+                self._header_lines.clear()
+            header_lines = self._header_lines[header_key] = _header_lines(headers, has_body)
 
         pins = None
         if not literal:
@@ -341,14 +367,18 @@ def _ascii_host(host: str) -> str:
     return name
 
 
-def _curl_url(parts: SplitResult, ascii_host: str) -> str:
-    """The URL for curl: the ASCII host, no fragment, characters that a request line
-    cannot carry (a space, non-ASCII) percent-encoded (aiohttp would send them raw)."""
-    netloc = parts.netloc
-    userinfo, at, _ = netloc.rpartition("@")
+def _curl_url(parts: SplitResult, ascii_host: str, port: int | None) -> str:
+    """The URL for curl, rebuilt from Python's reading of it (so that curl's parser
+    cannot read another host than the one judged here): the ASCII host, user-info
+    percent-encoded beyond its plain characters, no fragment, and characters that a
+    request line cannot carry (a space, non-ASCII) percent-encoded (aiohttp would send
+    them raw)."""
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    if userinfo and not _PLAIN_USERINFO.fullmatch(userinfo):
+        userinfo = quote(userinfo, safe="%:!$&'()*+,;=")
     host_port = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
-    if parts.port is not None:
-        host_port += f":{parts.port}"
+    if port is not None:
+        host_port += f":{port}"
     netloc = f"{userinfo}{at}{host_port}"
     path, query = parts.path or "/", parts.query
     if _NEEDS_QUOTING.search(path):
@@ -386,8 +416,8 @@ def _header_lines(headers: Mapping[str, str], has_body: bool) -> list[bytes]:
 class _Job:
     """One transfer's state, and its curl callbacks."""
 
-    __slots__ = ("content_lengths", "encoding", "enough", "failure", "future", "handle", "head", "headers_done",
-                 "host", "inflate", "interim", "last", "limit", "lines", "loop", "multi", "policy", "port",
+    __slots__ = ("encoding", "enough", "failure", "future", "handle", "head", "headers_done",
+                 "host", "inflate", "last", "limit", "lines", "loop", "multi", "policy", "port", "raw",
                  "refused", "started", "status_seen", "timeout", "watch", "wbits")  # fmt: skip
 
     def __init__(self, loop: asyncio.AbstractEventLoop, handle: Any, host: str, port: int, policy: AddressPolicy,
@@ -405,7 +435,7 @@ class _Job:
         self.last = 0.0
         """loop.time() of the last bytes received (0: none yet)."""
         self.lines: list[tuple[bytes, bytes]] = []
-        self.interim = False
+        self.raw: list[bytes] = []
         self.status_seen = False
         self.headers_done = False
         self.head = bytearray()
@@ -416,51 +446,61 @@ class _Job:
         self.failure: CheckFailure | None = None
         self.refused: Refused | None = None
         self.watch: asyncio.TimerHandle | None = None
-        self.content_lengths = 0
 
     # --- curl's callbacks (a return of 0 from header/write aborts the transfer)
 
     def header(self, line: bytes) -> int | None:
+        """Each line of the answer's head: kept, and judged as a block at its blank line."""
         self.last = self.loop.time()
         if self.headers_done:
             return None  # trailers of a chunked body: not headers
-        if line[:5] == b"HTTP/":
-            match = _STATUS_LINE.match(line)
-            if match is None or len(line) > MAX_LINE + 2:
-                return self._bad(f"bad response: Bad status line: {_shown(line)}")
-            self.status_seen = True
-            self.interim = match.group(3)[:1] == b"1"
-            self.lines = []
-            self.content_lengths = 0
-            return None
-        if not self.status_seen:
-            return self._bad(f"bad response: Bad status line: {_shown(line)}")
-        if line in (b"\r\n", b"\n"):
-            if not self.interim:
-                self.headers_done = True
-                self._start_body()
-            return None
+        if line == b"\r\n" or line == b"\n":
+            return self._head_block()
         if len(line) > MAX_LINE + 2:
+            if not self.raw:
+                return self._bad(f"bad response: Bad status line: {_shown(line)}")
             return self._bad(f"bad response: Got more than {MAX_LINE} bytes when reading: {_shown(line[:100])}.")
-        line = line.rstrip(b"\r\n")
-        if line[:1] in (b" ", b"\t"):
-            if self.lines:  # obsolete line folding: the value goes on
-                name, value = self.lines[-1]
-                self.lines[-1] = (name, value + b" " + line.strip(b" \t"))
-                return None
-            line = line.lstrip(b" \t")
-        name, colon, value = line.partition(b":")
-        if not colon or not _TOKEN.fullmatch(name.rstrip(b" \t")):
-            return self._bad(f"bad response: Invalid header token: {_shown(line)}")
-        value = value.strip(b" \t")
-        if b"\0" in value:
-            return self._bad(f"bad response: Invalid HTTP header: {_shown(value)}")
-        lowered = name.lower()
-        if lowered == b"content-length":
-            self.content_lengths += 1
-            if self.content_lengths > 1:
-                return self._bad(f"bad response: Duplicate Content-Length: {_shown(line)}")
-        self.lines.append((lowered, value))
+        if not self.raw and line[:5] == b"HTTP/":
+            self.status_seen = True  # (curl's own complaints after it are about the headers)
+        self.raw.append(line)
+        return None
+
+    def _head_block(self) -> int | None:
+        """The status line and headers of one answer (an interim 1xx one, or the final):
+        as strict as aiohttp's parser."""
+        raw, self.raw = self.raw, []
+        if not raw:
+            return self._bad("bad response: Bad status line: (empty)")
+        match = _STATUS_LINE.match(raw[0])
+        if match is None:
+            return self._bad(f"bad response: Bad status line: {_shown(raw[0])}")
+        self.status_seen = True
+        lines: list[tuple[bytes, bytes]] = []
+        lengths = 0
+        for index in range(1, len(raw)):
+            line = raw[index].rstrip(b"\r\n")
+            if line[:1] in (b" ", b"\t"):
+                if lines:  # obsolete line folding: the value goes on
+                    name, value = lines[-1]
+                    lines[-1] = (name, value + b" " + line.strip(b" \t"))
+                    continue
+                line = line.lstrip(b" \t")
+            name, colon, value = line.partition(b":")
+            if not colon or not _TOKEN.fullmatch(name.rstrip(b" \t")):
+                return self._bad(f"bad response: Invalid header token: {_shown(line)}")
+            if b"\0" in value:
+                return self._bad(f"bad response: Invalid HTTP header: {_shown(value.strip())}")
+            name = name.lower()
+            if name == b"content-length":
+                lengths += 1
+                if lengths > 1:
+                    return self._bad(f"bad response: Duplicate Content-Length: {_shown(line)}")
+            lines.append((name, value.strip(b" \t")))
+        if match.group(3)[:1] == b"1":  # interim (100 Continue, 103 Early Hints): the answer follows
+            return None
+        self.lines = lines
+        self.headers_done = True
+        self._start_body()
         return None
 
     def _start_body(self) -> None:
@@ -592,7 +632,7 @@ class _Job:
             return ConnectTimeout("timeout: could not connect in time")
         if code == pycurl.E_PEER_FAILED_VERIFICATION:  # the same certificate on a retry
             detail = message.removeprefix("SSL certificate problem: ")
-            if not message.startswith("SSL certificate problem"):  # the chain verified; the name did not
+            if not message.startswith("SSL certificate problem"):  # curl checks the name before the chain
                 detail = f"Hostname mismatch, certificate is not valid for '{host}'. ({message})"
             return TLSFailure(f"TLS failure: certificate not accepted ({detail})", retry=False)
         if code in _TLS_CODES:
