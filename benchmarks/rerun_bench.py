@@ -123,8 +123,9 @@ def main() -> None:
                 cpu = time.process_time() - cpu
                 served = farm.count - before
                 per_request = f", {cpu / served * 1000:.2f} ms CPU per request" if served else ""
+                verdicts = {str(status): count for status, count in result.summary.statuses.items()}
                 print(f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU{per_request}, {served} requests served, "
-                      f"{len(result.links)} unique links, verdicts {result.summary.statuses}, "
+                      f"{len(result.links)} unique links, verdicts {verdicts}, "
                       f"{result.summary.links_from_cache} from cache")  # fmt: skip
     finally:
         farm.close()

@@ -206,6 +206,12 @@ def text_of(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
+def os_error(exc: OSError) -> str:
+    """Why a file could not be read, in one line (``cannot read: permission denied``)."""
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot read: {reason.lower()}"
+
+
 def _file_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "named pipe"

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,62 @@ from refcheck.models import Document
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE_CORPUS = ROOT / "corpus"
+
+# ``python -m refcheck``, in a child process whose resolver fails ``.invalid``
+# names at once (as ``invalid_names_fail_here`` does in this one): no DNS query
+# leaves the machine from a subprocess either.
+_BOOT = """
+import runpy, socket
+_real = socket.getaddrinfo
+def _getaddrinfo(host, *args, **kwargs):
+    name = host.decode() if isinstance(host, bytes) else str(host or "")
+    if name.lower().rstrip(".").endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return _real(host, *args, **kwargs)
+socket.getaddrinfo = _getaddrinfo
+runpy.run_module("refcheck", run_name="__main__", alter_sys=True)
+"""
+
+
+def refcheck_command(*args: str) -> list[str]:
+    """The command line of ``python -m refcheck ARGS`` (see ``_BOOT``), for a test
+    that starts it itself (``subprocess.Popen``); run it with :func:`refcheck_env`."""
+    return [sys.executable, "-c", _BOOT, *args]
+
+
+def refcheck_env(env: dict[str, str] | None = None, tree: Path = ROOT) -> dict[str, str]:
+    """The environment of a refcheck subprocess: this one without the ``REFCHECK_``
+    settings (a developer's own must not leak into a test), UTF-8 output on every
+    platform (with a UTF-8 locale's error handler), the source ``tree`` importable
+    first, then ``env``."""
+    settings = {key: value for key, value in os.environ.items() if not key.startswith("REFCHECK_")}
+    settings.update(PYTHONIOENCODING="utf-8:surrogateescape", PYTHONPATH=str(tree))
+    settings.update(env or {})
+    return settings
+
+
+def refcheck(
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    tree: Path = ROOT,
+    errors: str = "strict",
+    tracebacks_fail: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """``refcheck ARGS`` run for real in ``cwd``, as a user runs it (``python -m refcheck``).
+
+    ``env``: environment variables added for this run; ``tree``: the refcheck source
+    tree run (the red-team replays attack another checkout); output is decoded as
+    UTF-8 with ``errors`` (``strict``: output that is not UTF-8 fails the test).
+    ``tracebacks_fail``: a traceback on stdout or stderr fails the test here (the
+    red-team catalogue reports one as a finding of its own instead)."""
+    done = subprocess.run(refcheck_command(*args), cwd=cwd, env=refcheck_env(env, tree), capture_output=True,
+                          text=True, encoding="utf-8", errors=errors, timeout=timeout)  # fmt: skip
+    if tracebacks_fail:
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "Traceback" not in done.stdout, done.stdout
+    return done
 
 
 @pytest.fixture(autouse=True)

@@ -19,44 +19,27 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import conftest
 from localweb import running
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("REDTEAM_REFCHECK", ROOT))
 """The refcheck source tree attacked (benchmarks/redteam.py --against OTHER_TREE sets it)."""
 
-# refcheck's command line, in a child process whose resolver fails ``.invalid``
-# names at once (as tests/conftest.py does in-process): no DNS query leaves.
-_BOOT = """
-import socket, sys
-_real = socket.getaddrinfo
-def _getaddrinfo(host, *args, **kwargs):
-    name = host.decode() if isinstance(host, bytes) else str(host or "")
-    if name.lower().rstrip(".").endswith(".invalid"):
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-    return _real(host, *args, **kwargs)
-socket.getaddrinfo = _getaddrinfo
-sys.argv[0] = "refcheck"
-from refcheck.cli import entry
-entry()
-"""
-
-
-def refcheck(cwd: Path, *args: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    settings = {**os.environ, "PYTHONPATH": str(TARGET), **(environment or {})}
-    settings.pop("REFCHECK_CACHE_DIR", None)
-    return subprocess.run([sys.executable, "-c", _BOOT, *args], cwd=cwd, capture_output=True, text=True,
-                          errors="backslashreplace", timeout=180, env=settings)  # fmt: skip
+# refcheck's command line (tests/conftest.py: in a child process whose resolver
+# fails ``.invalid`` names at once, so no DNS query leaves), run from TARGET; a
+# traceback is one of the problems an attack reports, not an error of its own.
+refcheck = partial(conftest.refcheck, tree=TARGET, timeout=180, errors="backslashreplace", tracebacks_fail=False)
 
 
 @dataclass(frozen=True)
@@ -298,12 +281,14 @@ def damaged_history_is_not_copied(work: Path) -> list[str]:
 
 
 def _cache_with_an_entry(work: Path) -> Path:
-    """A corpus and a cache folder as a run leaves them (diskcache's own tables)."""
-    import diskcache
+    """A corpus and a cache folder as a run leaves them (diskcache's own tables,
+    one entry written through refcheck's cache)."""
+    from refcheck.models import LinkStatus
+    from refcheck.resolve.cache import Cache
 
     article(work / "corpus")
-    cache = diskcache.Cache(str(work / "cache"))
-    cache.set("probe:https://example.org/", '{"status": "ok"}')
+    cache = Cache(work / "cache")
+    cache.set_probe("https://example.org/", LinkStatus.OK, None, None)
     cache.close()
     return work / "cache" / "cache.db"
 
@@ -696,7 +681,7 @@ def lone_surrogates_in_front_matter(work: Path) -> list[str]:
     # The terminal summary prints the publisher too; how the console writes a lone
     # surrogate depends on the locale, and is not what this attack is about.
     quiet = {"PYTHONIOENCODING": "utf-8:backslashreplace"}
-    done = refcheck(work, "corpus", "--offline", "--cache-dir", "cache", "--json", "out.json", environment=quiet)
+    done = refcheck(work, "corpus", "--offline", "--cache-dir", "cache", "--json", "out.json", env=quiet)
     problems = no_traceback(done)
     for path in (
         work / "out.json",

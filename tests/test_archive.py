@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,10 @@ from refcheck.models import ArchiveCopy, CitedBy, LinkResult
 from refcheck.resolve.archive import Archive, ArchiveSettings, wayback_timestamp
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.check import CheckSettings
+from refcheck.resolve.politeness import HostLimiter
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
+from refcheck.resolve.safety import AddressPolicy
+from refcheck.resolve.transport import Transport
 
 DEAD = "https://www.example-news.com/2018/08/28/story?id=7&lang=en"
 
@@ -25,6 +29,19 @@ def stand_in() -> Iterator[tuple[str, ArchiveStandIn]]:
         yield server
 
 
+@asynccontextmanager
+async def archive_client(settings: ArchiveSettings, cache: Cache | None = None) -> AsyncIterator[Archive]:
+    """An archive client over a transport of its own (the stand-in is on loopback),
+    both closed afterwards."""
+    transport = Transport(AddressPolicy(allow_private=True))
+    archive = Archive(settings, cache, HostLimiter(), transport)
+    try:
+        yield archive
+    finally:
+        await archive.aclose()
+        await transport.aclose()
+
+
 def lookup(
     base: str, url: str, date: str | None, cache: Cache | None = None, **overrides: object
 ) -> tuple[ArchiveCopy, Archive]:
@@ -33,11 +50,8 @@ def lookup(
         setattr(settings, key, value)
 
     async def go() -> tuple[ArchiveCopy, Archive]:
-        archive = Archive(settings, cache)
-        try:
+        async with archive_client(settings, cache) as archive:
             return await archive.closest(url, date), archive
-        finally:
-            await archive.aclose()
 
     return asyncio.run(go())
 
@@ -111,7 +125,7 @@ def test_results_are_cached(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path
     assert again == first and used.requests == 0
     missing = "https://nothing.example.org/x"
     lookup(base, missing, None, cache)
-    assert cache.get(f"archive:{missing}@{wayback_timestamp(None)[:8]}")["available"] is False
+    assert cache.archive_copy(missing, wayback_timestamp(None)[:8]) == ArchiveCopy(False, None, None, "cdx")
 
 
 def test_url_is_encoded_as_one_parameter(stand_in: tuple[str, ArchiveStandIn]) -> None:
@@ -180,11 +194,8 @@ def save(base: str, url: str, keys: tuple[str, str] | None) -> tuple[ArchiveCopy
     settings = ArchiveSettings(wayback_url=base, cdx_url=base, interval=0.0, save_keys=keys, save_poll_interval=0.01)
 
     async def go() -> tuple[ArchiveCopy, str | None]:
-        archive = Archive(settings, None)
-        try:
+        async with archive_client(settings) as archive:
             return await archive.save(url)
-        finally:
-            await archive.aclose()
 
     return asyncio.run(go())
 

@@ -5,12 +5,11 @@ Every run is --offline; nothing here touches the network."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import refcheck
 
 from refcheck import __version__
 
@@ -25,23 +24,6 @@ def article(body: str) -> str:
 
 CLEAN = article("As the BBC reported (1), the agency said more.")
 MISSING = article("As the BBC reported (1), the agency said more (2).")
-
-
-def refcheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("REFCHECK_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    done = subprocess.run(
-        [sys.executable, "-m", "refcheck", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    assert "Traceback" not in done.stdout, done.stdout
-    return done
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
@@ -289,6 +271,7 @@ def test_json_to_stdout(tmp_path: Path) -> None:
             "failures": 0,
             # offline: the archive is not asked either, and the cache has nothing
             "archive": {"available": None, "url": None, "timestamp": None, "source": None},
+            "final_domain": None,  # added: where redirects ended, when another site
         }
     ]
     summary = result["summary"]

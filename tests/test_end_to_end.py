@@ -4,12 +4,11 @@ the cache on a second run, exit codes and secrets."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from conftest import refcheck, refcheck_command, refcheck_env
 from localweb import serve, serve_archive
 from test_interruption import default_sigint
 
@@ -25,17 +24,6 @@ def write_corpus(tmp_path: Path, web: str) -> Path:
         encoding="utf-8",
     )
     return corpus
-
-
-def refcheck(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "refcheck", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_full_run_then_cached_rerun(tmp_path: Path) -> None:
@@ -131,10 +119,10 @@ def test_interrupted_run_loses_nothing_it_finished(tmp_path: Path) -> None:
 
     with serve() as (web, stats):
         busy_corpus(tmp_path, web, 40)
-        args = [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
-                "--per-host", "1", "--host-interval", "0", "--fail-on", "none"]  # fmt: skip
-        process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=default_sigint)  # fmt: skip
+        args = refcheck_command("corpus", "--allow-private", "--no-archive", "--per-host", "1", "--host-interval", "0",
+                                "--fail-on", "none")  # fmt: skip
+        process = subprocess.Popen(args, cwd=tmp_path, env=refcheck_env(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)  # fmt: skip
         deadline = time.monotonic() + 30
         while sum(n for path, n in stats.requests.items() if path.startswith("/busy-")) < 10:
             assert time.monotonic() < deadline and process.poll() is None
@@ -158,13 +146,13 @@ def test_interrupted_run_loses_nothing_it_finished(tmp_path: Path) -> None:
 def test_two_runs_at_once_on_one_cache(tmp_path: Path) -> None:
     with serve() as (web, _):
         busy_corpus(tmp_path, web, 30)
-        args = [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
-                "--host-interval", "0", "--json", "-"]  # fmt: skip
-        runs = [subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        args = ["corpus", "--allow-private", "--no-archive", "--host-interval", "0", "--json", "-"]
+        runs = [subprocess.Popen(refcheck_command(*args), cwd=tmp_path, env=refcheck_env(), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
                 for _ in range(2)]  # fmt: skip
         outputs = [run.communicate(timeout=60) for run in runs]
         for run, (stdout, stderr) in zip(runs, outputs, strict=True):
             assert run.returncode == 0, stderr
             assert json.loads(stdout)["summary"]["statuses"] == {"ok": 30}
-        third = json.loads(refcheck(tmp_path, *args[3:]).stdout)
+        third = json.loads(refcheck(tmp_path, *args).stdout)
         assert all(link["from_cache"] for link in third["links"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import extract
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refcheck.models import Document
+from refcheck.models import PROBLEM_SEVERITY, Document
 
 
 def summary(document: Document) -> dict[str, object]:
@@ -172,6 +174,22 @@ def test_any_text_extracts_in_every_format(text: str) -> None:
 )
 @settings(max_examples=200, deadline=None)
 def test_footnote_like_fragments_never_crash(parts: list[str]) -> None:
+    """Any jumble of note-like fragments reads without an exception, and what comes
+    out is a sound record made of the text's own pieces: lines inside the text,
+    only the one URL it holds (run together with what follows it, at most), only
+    the labels it writes, known problem kinds, and the JSON form reads back equal."""
     text = "".join(parts)
+    lines = text.count("\n") + 1
+    labels = {1, 2, 3, "a"}  # (1), [2], <sup>3</sup>, [^a] -- and fn1, "1."
     for fmt in ("text", "markdown", "html"):
-        extract(text, fmt)
+        document = extract(text, fmt)
+        assert document.error is None and document.skipped is None
+        assert all(1 <= citation.line <= lines for citation in document.citations), document.citations
+        assert all(1 <= note.line <= lines for note in document.footnotes), document.footnotes
+        assert all(1 <= problem.line <= lines for problem in document.problems), document.problems
+        assert all(citation.url.startswith("https://x.org/") for citation in document.citations), document.citations
+        numbers = {note.number for note in document.footnotes}
+        assert numbers <= labels and set(document.markers) <= labels, (numbers, document.markers)
+        assert all(c.footnote in numbers for c in document.citations if c.kind == "footnote"), document.citations
+        assert all(problem.kind in PROBLEM_SEVERITY for problem in document.problems), document.problems
+        assert Document.from_dict(json.loads(json.dumps(document.to_dict()))) == document

@@ -14,7 +14,6 @@ fix): they catch a quadratic regression, not a slow machine.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -25,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import refcheck_command, refcheck_env
 
 from refcheck import pipeline
 from refcheck.collect import SkipFile, Skipped, SourceFile, collect, decode, read_text
 from refcheck.config import Settings
 from refcheck.extract import ExtractContext, OutletIndex, extract_file, extract_text
-from refcheck.extract.urls import find_urls, normalize_url, trim_url
+from refcheck.extract.urls import InvalidURL, find_urls, normalize_url, trim_url
 from refcheck.models import Document
 
 LIMIT = 20_000_000
@@ -65,12 +65,11 @@ def run_cli(tmp_path: Path, *paths: str | Path, extra: tuple[str, ...] = (), tim
     exit 0 or 1, nothing that looks like a traceback, the JSON parsed."""
     out = tmp_path / "out.json"
     rss = tmp_path / "rss.txt"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("REFCHECK_")}
-    env.update(PYTHONIOENCODING="utf-8", RSS_OUT=str(rss), NO_COLOR="1")
+    env = refcheck_env({"PYTHONIOENCODING": "utf-8", "RSS_OUT": str(rss), "NO_COLOR": "1"})
     args = [str(p) for p in paths]
     options = ["--offline", "--no-report", "--cache-dir", str(tmp_path / "cache"), "--json", str(out), *extra]
     done = subprocess.run(
-        [sys.executable, "-c", _METER, sys.executable, "-m", "refcheck", *args, *options],
+        [sys.executable, "-c", _METER, *refcheck_command(*args, *options)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -627,15 +626,18 @@ def test_control_characters_in_an_href_are_percent_encoded() -> None:
 
 
 def test_normalize_url_raises_only_invalid_url() -> None:
-    for text in [
-        "http://[",
-        "https://:80",
-        "https://example.com:-1/",
-        "https://\udcff.com/",
-        "https://" + "a" * 64 + ".com",
-    ]:
-        with contextlib.suppress(ValueError):  # InvalidURL is a ValueError, and nothing else may escape
+    """Addresses that cannot be URLs are refused with InvalidURL; nothing else (not
+    a bare ValueError, nor an IndexError or UnicodeError) ever escapes."""
+    for text in ["http://[", "https://:80", "https://example.com:-1/", "https://\udcff.com/"]:
+        with pytest.raises(InvalidURL):
             normalize_url(text)
+    # A 64-character label (DNS allows 63): kept or refused, but only ever with InvalidURL.
+    try:
+        url, _ = normalize_url("https://" + "a" * 64 + ".com")
+    except InvalidURL:
+        pass
+    else:
+        assert url == "https://" + "a" * 64 + ".com/"
 
 
 # --- pathological structure, in-process (time-bounded) ---------------------------------------------

@@ -7,21 +7,24 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
+from conftest import refcheck, refcheck_command, refcheck_env
 from localweb import serve
 
 from refcheck.config import Settings
-from refcheck.pipeline import RunResult, resolve, run
-from refcheck.resolve import transport
+from refcheck.errors import CheckFailure, ConnectFailed, NameNotResolved
+from refcheck.models import RunResult
+from refcheck.pipeline import resolve, run
 from refcheck.resolve.cache import Cache
+from refcheck.resolve.transport import Answer, Transport
 
 LINKS = 40
 
@@ -44,8 +47,9 @@ def default_sigint() -> None:
 
 def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "refcheck", *args],
+        refcheck_command(*args),
         cwd=tmp_path,
+        env=refcheck_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -54,9 +58,10 @@ def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def cached_verdicts(cache_dir: Path, urls: list[str]) -> set[str]:
+    """The URLs whose verdict the cache keeps (for reuse by the next run)."""
     cache = Cache(cache_dir)
     try:
-        return {url for url in urls if isinstance(entry := cache.get("link:" + url), dict) and entry.get("verdict")}
+        return {url for url, entry in cache.links(urls).items() if entry.verdict is not None}
     finally:
         cache.close()
 
@@ -100,8 +105,7 @@ def test_killed_half_way_the_next_run_checks_only_what_was_not_finished(tmp_path
         assert len(kept) < LINKS
 
         before = dict(stats.requests)
-        second = subprocess.run([sys.executable, "-m", "refcheck", *check_args(cache, "--no-report", "--json", "-")],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+        second = refcheck(tmp_path, *check_args(cache, "--no-report", "--json", "-"))
         assert second.returncode == 0, second.stderr
         again = {path for path, count in stats.requests.items() if count > before.get(path, 0)}
         assert again == {url[len(base) :] for url in urls if url not in kept}  # only the unfinished ones
@@ -135,15 +139,13 @@ def test_damaged_cache_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
         cache = tmp_path / "cache"
         cache.mkdir()
         (cache / "cache.db").write_bytes(b"SQLite format 3\x00" + os.urandom(3000))  # a torn, garbled file
-        first = subprocess.run([sys.executable, "-m", "refcheck", *check_args(cache, "--no-report")],
-                               cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+        first = refcheck(tmp_path, *check_args(cache, "--no-report"))
         assert first.returncode == 0, first.stderr
         assert "moved aside" in first.stdout + first.stderr
         assert "Traceback" not in first.stderr
         assert [path.name for path in tmp_path.iterdir() if path.name.startswith("cache.damaged-")]
         served = stats.total
-        second = subprocess.run([sys.executable, "-m", "refcheck", *check_args(cache, "--no-report")],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+        second = refcheck(tmp_path, *check_args(cache, "--no-report"))
         assert second.returncode == 0, second.stderr
         assert stats.total == served  # the rebuilt cache answered everything
 
@@ -154,16 +156,14 @@ def test_damaged_history_and_report_are_set_aside_with_a_warning(tmp_path: Path)
         write_corpus(tmp_path / "corpus", base, 3, path="/gone?n=")
         cache, reports = tmp_path / "cache", tmp_path / "reports"
         args = [*check_args(cache, "--report-dir", str(reports)), "--fail-on", "new-dead"]
-        first = subprocess.run([sys.executable, "-m", "refcheck", *args], cwd=tmp_path, capture_output=True,
-                               text=True, timeout=120)  # fmt: skip
+        first = refcheck(tmp_path, *args)
         assert first.returncode == 1  # three dead links, all new
         # A second run killed while writing its report, and a history line torn in half.
         (reports / "2999-01-01T000000").mkdir()
         (reports / "2999-01-01T000000" / "report.json").write_text('{"links": [{"url": ', "utf-8")
         history = reports / "history.jsonl"
         history.write_text(history.read_text("utf-8") + '{"run": "torn', "utf-8")
-        second = subprocess.run([sys.executable, "-m", "refcheck", *args], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=120)  # fmt: skip
+        second = refcheck(tmp_path, *args)
     out = second.stdout + second.stderr
     assert second.returncode == 0, out  # compared with the first run: nothing newly dead
     assert "2999-01-01T000000" in out and "damaged" in out
@@ -176,23 +176,38 @@ def test_damaged_history_and_report_are_set_aside_with_a_warning(tmp_path: Path)
 # --------------------------------------------------------------------------- the network drops
 
 
+def no_dns(host: str) -> CheckFailure:
+    """What the transport raises when the resolver says a name has no address."""
+    return NameNotResolved(f"domain does not resolve: {host}: Name or service not known")
+
+
+def no_connection(host: str) -> CheckFailure:
+    """What the transport raises when the resolver cannot answer at all (no network)."""
+    return ConnectFailed(
+        f"DNS lookup failed for now: Cannot connect to host {host}: Temporary failure in name resolution"
+    )
+
+
 @contextmanager
-def outage_after(count: int, only: str | None = None) -> Iterator[threading.Event]:
-    """After ``count`` links have a verdict (set by the test's progress hook),
-    every request fails the way it does when the network is gone: no DNS."""
+def outage_after(
+    count: int, only: str | None = None, failure: Callable[[str], CheckFailure] = no_dns
+) -> Iterator[threading.Event]:
+    """Once the event is set (by the test's progress hook, after ``count`` links have
+    a verdict), every request fails the way it does when the network is gone: the
+    transport raises ``failure`` (by default: no DNS, which alone would mean dead)."""
     down = threading.Event()
-    real = transport.AiohttpTransport.handle_async_request
+    real = Transport.fetch
 
-    async def handle(self: transport.AiohttpTransport, request: httpx.Request) -> httpx.Response:
-        if down.is_set() and (only is None or only in str(request.url)):
-            raise httpx.ConnectError(f"Cannot connect to host {request.url.host}: Name or service not known")
-        return await real(self, request)
+    async def fetch(self: Transport, url: str, headers: Mapping[str, str], **options: Any) -> Answer:
+        if down.is_set() and (only is None or only in url):
+            raise failure(urlsplit(url).hostname or "")
+        return await real(self, url, headers, **options)
 
-    transport.AiohttpTransport.handle_async_request = handle  # type: ignore[method-assign]
+    Transport.fetch = fetch  # type: ignore[method-assign]
     try:
         yield down
     finally:
-        transport.AiohttpTransport.handle_async_request = real  # type: ignore[method-assign]
+        Transport.fetch = real  # type: ignore[method-assign]
 
 
 def in_process(tmp_path: Path, corpus: Path, hook: object = None) -> tuple[RunResult, Settings]:
@@ -203,8 +218,11 @@ def in_process(tmp_path: Path, corpus: Path, hook: object = None) -> tuple[RunRe
     return result, settings
 
 
-def test_network_drop_half_way_gives_unknown_not_dead_and_caches_nothing_false(tmp_path: Path) -> None:
-    with serve() as (base, _stats), outage_after(15) as down:
+@pytest.mark.parametrize("failure", [no_dns, no_connection], ids=["no-dns", "no-connection"])
+def test_network_drop_half_way_gives_unknown_not_dead_and_caches_nothing_false(
+    tmp_path: Path, failure: Callable[[str], CheckFailure]
+) -> None:
+    with serve() as (base, _stats), outage_after(15, failure=failure) as down:
         urls = write_corpus(tmp_path / "corpus", base)
         seen: list[str] = []
 
@@ -223,7 +241,8 @@ def test_network_drop_half_way_gives_unknown_not_dead_and_caches_nothing_false(t
     cache = Cache(tmp_path / "cache")
     try:
         unknown = [url for url in urls if result.links[url].status == "unknown"]
-        assert all(cache.get("link:" + url) is None for url in unknown)
+        assert unknown and all(cache.link(url) is None for url in unknown)
+        assert cache.links(unknown) == {}
     finally:
         cache.close()
 

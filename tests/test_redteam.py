@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 from redteam import ATTACKS, Attack, markdown_html, smuggled_elements, table_rows_are_whole
 
-from refcheck.models import ArchiveCopy, Citation, CitedBy, Document, Footnote, LinkResult, Problem
+from refcheck.models import (
+    ArchiveCopy,
+    Citation,
+    CitedBy,
+    Document,
+    Footnote,
+    LinkResult,
+    LinkStatus,
+    Problem,
+    Verdict,
+)
 from refcheck.redact import redact
 from refcheck.report import escape, graph_formats, html, markdown
 from refcheck.report.changes import Changes, StillDead
@@ -61,8 +71,9 @@ def hostile_run() -> tuple[list[Document], dict[str, LinkResult], Changes]:
             )
         )  # fmt: skip
         links[url] = LinkResult(
-            url, f"site{index}.example", [CitedBy(f"corpus/{text}", 3, 1, "2018-08-28")], "dead", False, 404,
-            url, error=text, archive=ArchiveCopy(True, f"https://web.archive.org/web/2018/{text}", "2018", "cdx"),
+            url, f"site{index}.example", [CitedBy(f"corpus/{text}", 3, 1, "2018-08-28")],
+            verdict=Verdict(LinkStatus.DEAD, http_status=404, final_url=url, error=text),
+            archive=ArchiveCopy(True, f"https://web.archive.org/web/2018/{text}", "2018", "cdx"),
         )  # fmt: skip
     dead = sorted(links)
     changes = Changes(f"run {HOSTILE[0]}", newly_dead=dead, newly_cited=[*HOSTILE], no_longer_cited=[*HOSTILE],

@@ -5,11 +5,9 @@ address, boilerplate tails); reports and checks count the article's by default."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import extract
+from conftest import extract, refcheck
 
 from refcheck.models import Document
 
@@ -193,14 +191,7 @@ def _run(tmp_path: Path, *args: str) -> dict[str, object]:
     corpus.mkdir(exist_ok=True)
     (corpus / "story.html").write_text(NEWS_PAGE, encoding="utf-8")
     out = tmp_path / "out.json"
-    subprocess.run(
-        [sys.executable, "-m", "refcheck", str(corpus), "--offline", "--no-report", "--json", str(out), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    refcheck(tmp_path, str(corpus), "--offline", "--no-report", "--json", str(out), *args)
     data: dict[str, object] = json.loads(out.read_text())
     return data
 
@@ -236,13 +227,6 @@ def test_links_setting_in_the_settings_file(tmp_path: Path) -> None:
     assert isinstance(summary, dict) and summary["links_scope"] == "all"
     (tmp_path / "refcheck.toml").write_text('links = "some"\n', encoding="utf-8")
     (tmp_path / "corpus").mkdir(exist_ok=True)
-    bad = subprocess.run(
-        [sys.executable, "-m", "refcheck", "corpus", "--offline", "--no-report"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    bad = refcheck(tmp_path, "corpus", "--offline", "--no-report")
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and "links" in bad.stderr

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_CORPUS
+from conftest import SHARED_CORPUS, refcheck
 from localweb import FLIPS, serve
-
-
-def refcheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "refcheck", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env=os.environ.copy())  # fmt: skip
 
 
 def corpus_citing(tmp_path: Path, urls: list[str], name: str = "a.txt") -> None:
@@ -137,12 +129,14 @@ def test_seed_corpus_chain_of_sources(tmp_path: Path) -> None:
 
 
 def test_shortened_links_count_under_their_target() -> None:
-    from refcheck.models import Citation, Document, LinkResult
+    from refcheck.models import Citation, Document, LinkResult, LinkStatus, Verdict
     from refcheck.report.graph import build_graph
 
     short = "https://ift.tt/2okojva"
     document = Document("a.txt", "text", citations=[Citation(short, short, "ift.tt", "inline", None, 3)])
-    resolved = LinkResult(short, "ift.tt", status="ok", final_url="https://www.zerohedge.com/geopolitical/story")
+    verdict = Verdict(LinkStatus.OK, final_url="https://www.zerohedge.com/geopolitical/story")
+    # final_domain: as the pipeline fills it from final_url after the check.
+    resolved = LinkResult(short, "ift.tt", verdict=verdict, final_domain="zerohedge.com")
     graph = build_graph([document], {short: resolved})
     assert "zerohedge.com" in graph.nodes and "ift.tt" not in graph.nodes
     unresolved = build_graph([document], {short: LinkResult(short, "ift.tt")})

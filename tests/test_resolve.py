@@ -10,7 +10,7 @@ import pytest
 from localweb import Stats, closed_port, serve
 
 from refcheck.models import LinkResult
-from refcheck.resolve.cache import Cache
+from refcheck.resolve.cache import Cache, link_key
 from refcheck.resolve.check import CheckSettings
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
 from refcheck.resolve.verdict import classify_response, soft_404_reason
@@ -91,20 +91,14 @@ def test_total_time_per_link_is_capped(web: tuple[str, Stats]) -> None:
     assert time.monotonic() - started < 4
 
 
-def test_redirect_hop_to_a_private_address_is_refused(web: tuple[str, Stats], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first address passes the check (it stands in for a public site here);
-    the hop to 127.0.0.2 is checked again and refused."""
-    import ipaddress
-
-    from refcheck.resolve import safety
-
-    real = safety._is_public
-    monkeypatch.setattr(
-        safety, "_is_public", lambda address: address == ipaddress.ip_address("127.0.0.1") or real(address)
-    )
+def test_redirect_hop_to_a_private_address_is_refused(web: tuple[str, Stats]) -> None:
+    """The first address passes the check (it stands in for a public site here:
+    ``allowed_networks``); the hop to 127.0.0.2 is checked again and refused."""
     base, stats = web
     port = base.rsplit(":", 1)[1]
-    [link] = resolve([f"{base}/to-host/127.0.0.2:{port}"], allow_private=False).values()
+    [link] = resolve(
+        [f"{base}/to-host/127.0.0.2:{port}"], allow_private=False, allowed_networks=("127.0.0.1/32",)
+    ).values()
     assert link.status == "skipped"
     assert "127.0.0.2" in (link.error or "")
     assert [hop.status for hop in link.redirects] == [302]
@@ -195,8 +189,8 @@ def test_network_down_gives_unknown_and_caches_nothing(tmp_path: Path) -> None:
     urls = ["http://no-such-host.invalid/a", f"http://127.0.0.1:{closed_port()}/b"]
     links = resolve(urls, cache)
     assert {link.status for link in links.values()} == {"unknown"}
-    assert all(cache.get("link:" + url) is None for url in urls)
-    assert len(cache._cache) == 0  # nothing at all was written
+    assert all(cache.link(url) is None for url in urls)
+    assert len(cache) == 0  # nothing at all was written
 
 
 def test_private_addresses_are_refused_without_allow_private(web: tuple[str, Stats]) -> None:
@@ -255,10 +249,10 @@ def test_planted_pickle_in_the_cache_is_refused(tmp_path: Path) -> None:
     import diskcache
 
     planted = diskcache.Cache(str(tmp_path / "cache"))
-    planted.set("link:https://x.org/", {"verdict": {"status": "ok"}})  # pickled by diskcache's default disk
+    planted.set(link_key("https://x.org/"), {"verdict": {"status": "ok"}})  # pickled by diskcache's default disk
     planted.close()
     cache = Cache(tmp_path / "cache")
-    assert cache.get("link:https://x.org/") is None
+    assert cache.link("https://x.org/") is None
     assert any("refused" in warning for warning in cache.warnings)
 
 

@@ -19,8 +19,8 @@ import pytest
 from diskcache.core import MODE_TEXT
 from localweb import running
 
-from refcheck.models import LinkResult
-from refcheck.resolve.cache import Cache
+from refcheck.models import LinkResult, LinkStatus
+from refcheck.resolve.cache import Cache, LinkEntry, link_key, probe_key
 from refcheck.resolve.check import Checker, CheckSettings
 from refcheck.resolve.politeness import HostLimiter, HostRule
 from refcheck.resolve.resolver import ResolveSettings, resolve_links
@@ -69,12 +69,12 @@ def test_a_planted_row_naming_a_file_is_refused_and_the_file_left_alone(tmp_path
     (victim / "conf.json").write_text('{"status": "ok"}')
     folder = tmp_path / "cache"
     plain = diskcache.Cache(str(folder))
-    plain.set("link:https://int.example/", 5)  # not JSON text
+    plain.set(link_key("https://int.example/"), 5)  # not JSON text
     plain.close()
     now = time.time()
     with sqlite3.connect(folder / "cache.db") as db:
-        for key, filename, expire in (("link:https://read.example/", str(victim / "keep.txt"), None),
-                                      ("probe:x", "../victim/conf.json", now - 10)):  # fmt: skip
+        for key, filename, expire in ((link_key("https://read.example/"), str(victim / "keep.txt"), None),
+                                      (probe_key("x"), "../victim/conf.json", now - 10)):  # fmt: skip
             db.execute(
                 "INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count, tag, size, mode,"
                 " filename, value) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -82,8 +82,8 @@ def test_a_planted_row_naming_a_file_is_refused_and_the_file_left_alone(tmp_path
             )
     cache = Cache(folder)
     try:
-        assert cache.get("link:https://read.example/") is None
-        assert cache.get("link:https://int.example/") is None  # refused, not a crash
+        assert cache.link("https://read.example/") is None
+        assert cache.link("https://int.example/") is None  # refused, not a crash
         cache.prune()
     finally:
         cache.close()
@@ -93,14 +93,12 @@ def test_a_planted_row_naming_a_file_is_refused_and_the_file_left_alone(tmp_path
 
 
 def test_a_cache_locked_by_another_run_costs_writes_not_the_run(tmp_path: Path) -> None:
-    cache = Cache(tmp_path / "cache")
-    cache._cache._timeout = 0.2  # how long diskcache waits for the lock (60 s by default)
-    cache._cache.close()  # reconnects with it
+    cache = Cache(tmp_path / "cache", lock_timeout=0.2)  # (60 s by default)
     holder = sqlite3.connect(tmp_path / "cache" / "cache.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another run, stopped mid-transaction
     try:
-        cache.set("probe:x", {"status": "ok"})
-        cache.set_many([("link:a", {"history": []}, None)])
+        cache.set_probe("x", LinkStatus.OK, None, None)
+        cache.store_links([("https://a.example/", LinkEntry())])
     finally:
         holder.rollback()
         holder.close()

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from conftest import refcheck
 from localweb import running
 
 from refcheck.models import LinkResult
@@ -73,11 +74,8 @@ def test_credentials_go_only_to_their_host_and_never_into_reports_logs_or_cache(
             f"[^1]: Intranet, 28 August 2018, {address}\n",
             encoding="utf-8",
         )
-        done = subprocess.run(
-            [sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--archive", "none",
-             "--host-interval", "0", "--cache-dir", "cache", "--report-dir", "reports", "--json", "-"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        done = refcheck(tmp_path, "corpus", "--allow-private", "--archive", "none", "--host-interval", "0",
+                        "--cache-dir", "cache", "--report-dir", "reports", "--json", "-")  # fmt: skip
     assert done.returncode == 0, done.stderr
     expected = "Basic " + base64.b64encode(f"alice:{SECRET}".encode()).decode()
     assert ("/private", expected) in private_seen  # checked with its credentials...

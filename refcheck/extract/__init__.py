@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from refcheck.collect import SkipFile, SourceFile, read_text
+from refcheck.collect import SkipFile, SourceFile, os_error, read_text
 from refcheck.extract.analyze import ExtractContext, analyze
 from refcheck.extract.html import parse_html
 from refcheck.extract.markdown import parse_markdown
@@ -60,8 +60,3 @@ def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) ->
     document = extract_source(text, source, context)
     document.encoding = encoding
     return document
-
-
-def os_error(exc: OSError) -> str:
-    reason = exc.strerror or type(exc).__name__
-    return f"cannot read: {reason.lower()}"

@@ -71,6 +71,16 @@ _FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
 _LINK, _PROBE, _ARCHIVE, _DOCUMENT = "link:", "probe:", "archive:", "document:"
 
 
+def link_key(url: str) -> str:
+    """The storage key of a link's entry (for tools that inspect a cache folder)."""
+    return _LINK + url
+
+
+def probe_key(folder: str) -> str:
+    """The storage key of a site's answer to made-up addresses in ``folder``."""
+    return _PROBE + folder
+
+
 def _expected_setting(key: object, value: object) -> bool:
     if not isinstance(key, str):
         return False
@@ -184,7 +194,10 @@ class Cache:
     """JSON values by string key, with expiry. All failures are contained: a
     broken cache costs speed (things are checked again), never the run."""
 
-    def __init__(self, directory: Path, warn: Any = None) -> None:
+    def __init__(self, directory: Path, warn: Any = None, lock_timeout: float = 60.0) -> None:
+        """``lock_timeout``: seconds a write waits for another run's transaction before
+        it is given up (with a warning; the run goes on)."""
+        self._lock_timeout = lock_timeout
         self.directory = directory
         self.warnings: list[str] = []
         self._warn = warn
@@ -196,7 +209,7 @@ class Cache:
         try:
             self._refuse_planted(directory)
             self._repair_settings(directory / _DATABASE)
-            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk, **_SETTINGS)
+            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk, timeout=self._lock_timeout, **_SETTINGS)
         except Exception as exc:  # whatever a torn or planted database makes sqlite3 or diskcache raise
             if not directory.is_dir():
                 raise InputError(f"cache folder {directory} cannot be used: {_reason(exc)}") from None
@@ -211,7 +224,7 @@ class Cache:
                 f"cache {directory} could not be opened ({_reason(exc)}); moved aside to {aside}, starting afresh"
             )
         try:
-            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk, **_SETTINGS)
+            return diskcache.Cache(str(directory), disk=_JsonOnlyDisk, timeout=self._lock_timeout, **_SETTINGS)
         except Exception as exc:
             raise InputError(f"cache folder {directory} cannot be used: {_reason(exc)}") from None
 
@@ -299,8 +312,15 @@ class Cache:
         except _FAILURES as exc:  # diskcache.Timeout: another run holds the lock too long
             self._note(f"cache write failed for {len(items)} entries: {str(exc) or type(exc).__name__}")
 
+    def __len__(self) -> int:
+        """Entries in the cache (expired ones not yet swept included)."""
+        try:
+            return len(self._cache)
+        except _FAILURES:
+            return 0
+
     # ------------------------------------------------------------- typed records
-    # The key format lives here and nowhere else.
+    # The key format lives here and nowhere else (link_key/probe_key name it for tools).
 
     def link(self, url: str) -> LinkEntry | None:
         return LinkEntry.from_plain(self.get(_LINK + url))
