@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refcheck.collect import SkipFile, decode
+from refcheck.errors import InvalidURL
 from refcheck.extract import ExtractContext, OutletIndex, extract_text
 from refcheck.extract.dates import find_dates, first_date
 from refcheck.extract.notes import body_spans, find_markers, find_notes, scan_markers
-from refcheck.extract.urls import InvalidURL, find_urls, normalize_url, trim_url
+from refcheck.extract.urls import find_urls, normalize_url, trim_url
 from refcheck.models import Document
 
 EXAMPLES = int(os.environ.get("REFCHECK_FUZZ_EXAMPLES", "200"))

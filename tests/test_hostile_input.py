@@ -29,8 +29,9 @@ from conftest import refcheck_command, refcheck_env
 from refcheck import pipeline
 from refcheck.collect import SkipFile, Skipped, SourceFile, collect, decode, read_text
 from refcheck.config import Settings
+from refcheck.errors import InvalidURL
 from refcheck.extract import ExtractContext, OutletIndex, extract_file, extract_text
-from refcheck.extract.urls import InvalidURL, find_urls, normalize_url, trim_url
+from refcheck.extract.urls import find_urls, normalize_url, trim_url
 from refcheck.models import Document
 
 LIMIT = 20_000_000

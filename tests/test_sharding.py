@@ -17,7 +17,9 @@ HOSTS = [f"127.0.0.{n}" for n in range(21, 27)]
 
 def settings(workers: int) -> ResolveSettings:
     check = CheckSettings(timeout=2.0, retries=0, allow_private=True, backoff_initial=0.01, backoff_max=0.02)
-    return ResolveSettings(per_host=2, host_interval=0.0, archive="none", check=check, workers=workers, shard_min_links=1)
+    return ResolveSettings(
+        per_host=2, host_interval=0.0, archive="none", check=check, workers=workers, shard_min_links=1
+    )
 
 
 def corpus(bases: list[str]) -> list[str]:
@@ -25,7 +27,9 @@ def corpus(bases: list[str]) -> list[str]:
 
 
 def test_shards_keep_every_host_whole_and_are_balanced() -> None:
-    by_host = {f"h{n}.example{n % 3}.org": [LinkResult(f"https://h{n}/x{i}", None) for i in range(n + 1)] for n in range(9)}
+    by_host = {
+        f"h{n}.example{n % 3}.org": [LinkResult(f"https://h{n}/x{i}", None) for i in range(n + 1)] for n in range(9)
+    }
     shards = shard_by_domain(by_host, 2)
     assert len(shards) == 2
     assert sorted(host for shard in shards for host in shard) == sorted(by_host)

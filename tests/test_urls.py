@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refcheck.extract.urls import InvalidURL, find_urls, normalize_url, registrable_domain
+from refcheck.errors import InvalidURL
+from refcheck.extract.urls import find_urls, normalize_url, registrable_domain
 
 
 def found(text: str) -> list[str]:

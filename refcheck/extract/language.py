@@ -87,6 +87,13 @@ _WORDS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+_LATIN_WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
+for _lang, _vocabulary in _WORDS["latin"].items():
+    for _word in _vocabulary:
+        _LATIN_WORD_LANGUAGES[_word] = (*_LATIN_WORD_LANGUAGES.get(_word, ()), _lang)
+_LATIN_LETTER_SETS = {lang: frozenset(letters) for lang, letters in _LATIN_LETTERS.items()}
+_SCHWA = frozenset("əƏ")
+
 _SCRIPTS = {
     "latin": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"),
     "arabic": re.compile(
@@ -182,13 +189,17 @@ def _cyrillic(text: str) -> str:
 
 def _latin(text: str) -> str | None:
     words = _words(text)
-    if _count(text, frozenset("əƏ")) > 1:
+    ascii_text = text.isascii()  # (then no "ə" and none of _LATIN_LETTERS)
+    if not ascii_text and _count(text, _SCHWA) > 1:
         return "az"
-    scores: Counter[str] = Counter()
-    for lang, vocabulary in _WORDS["latin"].items():
-        scores[lang] = sum(1 for word in words if word in vocabulary)
-    for lang, letters in _LATIN_LETTERS.items():
-        scores[lang] += 2 * _count(text, frozenset(letters))
+    # One look-up a word, not one membership test a word and language.
+    scores: Counter[str] = Counter(dict.fromkeys(_WORDS["latin"], 0))
+    for word in words:
+        for lang in _LATIN_WORD_LANGUAGES.get(word, ()):
+            scores[lang] += 1
+    if not ascii_text:
+        for lang, letters in _LATIN_LETTER_SETS.items():
+            scores[lang] += 2 * _count(text, letters)
     ranked = scores.most_common(2)
     best, score = ranked[0]
     if score == 0 or (len(ranked) > 1 and ranked[1][1] == score):

@@ -14,6 +14,7 @@ Markdown front matter) comes first; then plain-text clues:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from refcheck.extract.dates import find_dates
@@ -83,19 +84,14 @@ def read_clues(text: str, urls: list[FoundURL], outlets: list[OutletMatch], body
             break
     # The footer's "visit: example.org/contact" is the publisher's own address
     # (page furniture) even when the byline already named the publisher.
-    ends = [len(text)] if body_end is None else [len(text), body_end]
-    for url in reversed(urls):
-        if not any(end - _FOOTER <= url.start < end for end in ends):
-            if url.start < min(ends) - _FOOTER:
-                break
-            continue
+    for url in _footer_urls(urls, len(text), body_end):
         if _VISIT_RE.search(text[max(0, url.start - 60) : url.start]):
             if clues.publisher is None:
                 clues.publisher = clues.publisher_domain = domain_of_url(_with_scheme(url))
             clues.own_addresses.append((url.start, url.end))
             break
     # Plain substring tests: a regex search over the whole text cost a third of extraction.
-    may_be_republished = "riginally" in text or any(f"irst {verb}" in text for verb in _REPUBLISH_VERBS)
+    may_be_republished = "riginally" in text or _first_verb(text)
     for match in outlets:
         if not may_be_republished and (clues.publisher is not None or match.start >= byline_end):
             break
@@ -107,6 +103,31 @@ def read_clues(text: str, urls: list[FoundURL], outlets: list[OutletMatch], body
             clues.publisher = match.outlet.name
             clues.publisher_domain = match.outlet.domain
     return clues
+
+
+def _first_verb(text: str) -> bool:
+    """``"irst appeared"`` (or published, ran, posted) in ``text``: one scan, not one a verb."""
+    at = text.find("irst ")
+    while at >= 0:
+        if text.startswith(_REPUBLISH_VERBS, at + 5):
+            return True
+        at = text.find("irst ", at + 5)
+    return False
+
+
+def _footer_urls(urls: list[FoundURL], length: int, body_end: int | None) -> list[FoundURL]:
+    """The URLs starting in the last _FOOTER characters before the end or before
+    ``body_end``, last first (found by bisection: walking back over every URL of
+    a long notes block cost as much as reading the rest of the clues)."""
+    ends = [length] if body_end is None else [length, body_end]
+    indexes: set[int] = set()
+    for end in ends:
+        indexes.update(range(bisect_left(urls, end - _FOOTER, key=_start), bisect_left(urls, end, key=_start)))
+    return [urls[index] for index in sorted(indexes, reverse=True)]
+
+
+def _start(url: FoundURL) -> int:
+    return url.start
 
 
 def _with_scheme(url: FoundURL) -> str:

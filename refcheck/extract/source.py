@@ -79,6 +79,25 @@ class ParsedSource:
 
     def line_at(self, offset: int) -> int:
         """Source line (1-based) of a character offset in ``text``."""
+        index = bisect_right(self._starts(), offset) - 1
+        if self.source_lines is None:
+            return index + 1
+        if index < len(self.source_lines):
+            return self.source_lines[index]
+        return self.source_lines[-1] if self.source_lines else 1
+
+    def lines_at(self, offsets: list[int]) -> list[int]:
+        """``[line_at(offset) for offset in offsets]``, without a call for each."""
+        starts = self._starts()
+        indexes = [bisect_right(starts, offset) - 1 for offset in offsets]
+        source_lines = self.source_lines
+        if source_lines is None:
+            return [index + 1 for index in indexes]
+        count = len(source_lines)
+        last = source_lines[-1] if source_lines else 1
+        return [source_lines[index] if index < count else last for index in indexes]
+
+    def _starts(self) -> list[int]:
         if self._line_starts is None:
             starts = [0]
             find = self.text.find
@@ -87,9 +106,4 @@ class ParsedSource:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
             self._line_starts = starts
-        index = bisect_right(self._line_starts, offset) - 1
-        if self.source_lines is None:
-            return index + 1
-        if index < len(self.source_lines):
-            return self.source_lines[index]
-        return self.source_lines[-1] if self.source_lines else 1
+        return self._line_starts

@@ -115,7 +115,7 @@ class LinkEntry:
     failures: int = 0
     verdict: Verdict | None = None
 
-    def fresh_verdict(self, max_age_days: float | None = None) -> Verdict | None:
+    def fresh_verdict(self, max_age_days: float | None = None, now: datetime | None = None) -> Verdict | None:
         """The stored verdict if it may still be reused (by its kind's lifetime, and
         ``max_age_days`` when given), else None."""
         verdict = self.verdict
@@ -128,7 +128,7 @@ class LinkEntry:
             lifetime = min(lifetime, max_age_days)
         try:
             checked_at = datetime.fromisoformat(verdict.checked_at)
-            age = (datetime.now(UTC) - checked_at).total_seconds()
+            age = ((now or datetime.now(UTC)) - checked_at).total_seconds()
         except (TypeError, ValueError):
             return None
         return verdict if age <= lifetime * DAY else None

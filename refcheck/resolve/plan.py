@@ -39,6 +39,11 @@ def make_plan(
     plan = Plan()
     entries = cache.links(links) if cache is not None else {}
     for link in links.values():
+        entry = entries.get(link.url)
+        # Only checked (so valid) addresses are ever cached: a fresh verdict needs no triage.
+        if entry is not None and restore(link, entry, max_age_days, reuse=not refresh):
+            plan.from_cache += 1
+            continue
         try:
             parts = urlsplit(link.url)
         except ValueError as exc:  # "http://[zz]/": not even parseable
@@ -52,9 +57,6 @@ def make_plan(
             record(link, Verdict(LinkStatus.INVALID, error=problem))
             continue
         assert parts.hostname is not None  # address_problem checked it
-        if restore(link, entries.get(link.url), max_age_days, reuse=not refresh):
-            plan.from_cache += 1
-            continue
         if offline:
             settle(link, LinkStatus.UNKNOWN, "offline run: not checked")
             continue
