@@ -379,7 +379,7 @@ def _no_network() -> None:
     socket.getaddrinfo = refuse
 
 
-def child(corpus: str, mode: str, top: int) -> dict[str, Any]:
+def child(corpus: str, mode: str, top: int, workers: int = 1) -> dict[str, Any]:
     _no_network()
     import refcheck
     from refcheck.config import Settings
@@ -392,8 +392,12 @@ def child(corpus: str, mode: str, top: int) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
-    result = run([Path(corpus)], Settings(offline=True))
+    # A fresh cache folder (REFCHECK_CACHE_DIR, set per child): every article is extracted,
+    # none taken from the cache of extracted articles.
+    result = run([Path(corpus)], Settings(offline=True, workers=workers))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu += children.ru_utime + children.ru_stime  # the pool's workers
     if profiler is not None:
         profiler.disable()
     summary = result.summary
@@ -436,17 +440,19 @@ def log(message: str) -> None:
     print(f"[dense] {message}", file=sys.stderr, flush=True)
 
 
-def _pin() -> list[str]:
+def _pin(cpus: str = "0") -> list[str]:
     path = shutil.which("taskset")
-    if path and subprocess.run([path, "-c", "0", "true"], capture_output=True).returncode == 0:
-        return [path, "-c", "0"]
+    if path and subprocess.run([path, "-c", cpus, "true"], capture_output=True).returncode == 0:
+        return [path, "-c", cpus]
     log("taskset unavailable: not pinned")
     return []
 
 
 def _run_child(pin: list[str], corpus: Path, mode: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [*pin, sys.executable, str(Path(__file__).resolve()), "--child", str(corpus), mode, str(args.top)]
-    env = dict(os.environ, PYTHONHASHSEED="0", REFCHECK_CACHE_DIR=str(Path(tempfile.gettempdir()) / "refcheck-dense"))
+    cmd = [*pin, sys.executable, str(Path(__file__).resolve()), "--child", str(corpus), mode, str(args.top),
+           str(args.workers)]  # fmt: skip
+    env = dict(os.environ, PYTHONHASHSEED="0", REFCHECK_CACHE_DIR=tempfile.mkdtemp(prefix="refcheck-dense-"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # refcheck's modules from bytecode, as installed
     if args.code:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.code), env.get("PYTHONPATH", "")]))
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
@@ -486,7 +492,7 @@ def _find_lychee(given: str | None) -> str | None:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        print(json.dumps(child(argv[1], argv[2], int(argv[3]))))
+        print(json.dumps(child(argv[1], argv[2], int(argv[3]), int(argv[4]) if len(argv) > 4 else 1)))
         return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--mb", type=float, default=30, help="size of each corpus in MB (default 30)")
@@ -503,11 +509,13 @@ def main(argv: list[str]) -> int:
     p.add_argument("--top", type=int, default=25, help="profile entries shown")
     p.add_argument("--digest", action="store_true", help="print a hash of the extracted documents, no timing")
     p.add_argument("--code", type=Path, help="measure DIR/refcheck instead of the installed package")
+    p.add_argument("--workers", type=int, default=1, help="refcheck's extraction processes (setting 'workers'; default 1)")
+    p.add_argument("--cpus", default="0", help="CPUs every measured process is pinned to (taskset -c; default 0)")
     args = p.parse_args(argv)
 
     made = corpora(args.out, args.mb, args.density, args.seed)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    pin = _pin()
+    pin = _pin(args.cpus)
     if args.digest:
         for fmt in formats:
             got = _run_child(pin, args.out / fmt, "digest", args)

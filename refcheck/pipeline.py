@@ -53,6 +53,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     cache = _job_cache(job)
     if cache is not None:
         result.notes.extend(cache.warnings)
+    noted = len(cache.warnings) if cache is not None else 0
     executor = _executor_for(sources, settings, job)
     try:
         extracted = executor.map(_extract, sources)
@@ -68,6 +69,8 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
             result.documents.append(document)
     finally:
         executor.close()
+        if job.cache is not None:  # in this process: what reading it found (a damaged entry…)
+            result.notes.extend(job.cache.warnings[noted:])
         _close_job()
     if summary.documents == 0:
         result.documents.close()
