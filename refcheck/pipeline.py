@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from refcheck.collect import FORMATS, InputError, SkipFile, SourceFile, collect, os_error, read_bytes, text_of
 from refcheck.config import Settings, save_keys
 from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
-from refcheck.models import CitedBy, Document, LinkResult, RunResult, SkippedFile
+from refcheck.models import CitedBy, Document, FootnoteLabel, LinkResult, RunResult, SkippedFile
 from refcheck.redact import redact
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.resolver import resolve_links
@@ -46,7 +47,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     sources = [item for item in items if isinstance(item, SourceFile)]
     job = _ExtractJob(
         extra, sorted(settings.publishers.items()), settings.max_file_size, settings.cache_dir,
-        _fingerprint(settings, extra), settings.refresh,
+        _fingerprint(settings, extra), settings.refresh, settings.links,
     )  # fmt: skip
     # Opened here first (workers open their own): what opening finds wrong -- a planted
     # file, rows repaired -- is said once, in this run's notes.
@@ -63,10 +64,13 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
                 continue
             if progress is not None:
                 progress(item.name)
-            document, fetch_urls = next(extracted)
+            document, fetch_urls, tally = next(extracted)
             result.fetch_urls.update(fetch_urls)
-            _tally(document, result, settings.links)
-            result.documents.append(document)
+            _add_tally(tally, result)
+            if isinstance(document, bytes):
+                result.documents.append_pickled(document)
+            else:
+                result.documents.append(document)
     finally:
         executor.close()
         if job.cache is not None:  # in this process: what reading it found (a damaged entry…)
@@ -97,6 +101,9 @@ class _ExtractJob:
     cache_dir: str
     fingerprint: str
     refresh: bool
+    scope: str
+    """``--links``: which citations count."""
+    in_worker: bool = False
     cache: Cache | None = None
     context: ExtractContext | None = None
     """Built at the first article not in the cache: a re-run that finds every article
@@ -136,17 +143,25 @@ def _executor_for(sources: list[SourceFile], settings: Settings, job: _ExtractJo
         if size >= _POOL_MIN_BYTES:
             if job.cache is not None:  # an SQLite connection is never shared with a forked process
                 job.cache.close()
-            worker_job = replace(job, cache=None)
+            worker_job = replace(job, cache=None, in_worker=True)
             return LocalProcesses(min(workers, len(sources)), _start_job, (worker_job,))
     _start_job(job)
     return InProcess()
 
 
-def _extract(source: SourceFile) -> tuple[Document, dict[str, str]]:
-    """One article: read, (cached?) extract, credentials masked. Runs in a worker
-    or in the main process; returns the document and its masked URLs."""
+def _extract(source: SourceFile) -> tuple[Document | bytes, dict[str, str], _Tally]:
+    """One article: read, (cached?) extract, credentials masked, tallied. Runs in a
+    worker (the document comes back pickled) or in the main process."""
     job = _JOB
     assert job is not None, "_start_job first"
+    document, fetch_urls = _extracted(source, job)
+    tally = _tally_of(document, job.scope)
+    if job.in_worker:
+        return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), fetch_urls, tally
+    return document, fetch_urls, tally
+
+
+def _extracted(source: SourceFile, job: _ExtractJob) -> tuple[Document, dict[str, str]]:
     try:
         data = read_bytes(source.path, job.max_bytes)
         key = hashlib.blake2b(data, digest_size=20, key=job.fingerprint.encode()[:64])
@@ -291,30 +306,68 @@ def _hide_credentials(document: Document, fetch_urls: dict[str, str]) -> None:
         local.target, local.path = redact(local.target), redact(local.path)
 
 
-def _tally(document: Document, result: RunResult, scope: str) -> None:
+@dataclass(slots=True)
+class _Tally:
+    """What the run's totals and link table take from one article (computed where the
+    article was extracted: a worker sends this and the pickled article, so the main
+    process neither unpickles nor re-pickles it)."""
+
+    path: str
+    skipped: str | None
+    error: str | None
+    citations: int = 0
+    by_region: dict[str, int] = field(default_factory=dict)
+    footnotes: int = 0
+    mentions: int = 0
+    language: str = "unknown"
+    problems: list[str] = field(default_factory=list)
+    cites: list[tuple[str, str | None, int, FootnoteLabel | None, str | None]] = field(default_factory=list)
+    """(url, domain, line, footnote, date cited) of each citation in scope."""
+
+
+def _tally_of(document: Document, scope: str) -> _Tally:
+    tally = _Tally(document.path, document.skipped, document.error)
+    if document.skipped or document.error:
+        return tally
+    cited = document.cited(scope)
+    tally.citations = len(cited)
+    for citation in document.citations:
+        tally.by_region[citation.region] = tally.by_region.get(citation.region, 0) + 1
+    tally.footnotes = len(document.footnotes)
+    tally.mentions = len(document.mentions)
+    tally.language = document.language or "unknown"
+    tally.problems = [problem.kind for problem in document.problems]
+    dates = {note.number: note.date for note in document.footnotes}
+    for citation in cited:
+        cited_date = dates.get(citation.footnote) if citation.footnote is not None else None
+        tally.cites.append(
+            (citation.url, citation.domain, citation.line, citation.footnote, cited_date or document.date)
+        )
+    return tally
+
+
+def _add_tally(tally: _Tally, result: RunResult) -> None:
     summary = result.summary
     summary.documents += 1
-    if document.skipped:
-        summary.skipped_files.append(SkippedFile(document.path, document.skipped))
+    if tally.skipped:
+        summary.skipped_files.append(SkippedFile(tally.path, tally.skipped))
         return
-    if document.error:
+    if tally.error:
         summary.files_failed += 1
         return
     summary.documents_read += 1
-    cited = document.cited(scope)
-    summary.citations += len(cited)
-    for citation in document.citations:
-        summary.citations_by_region[citation.region] = summary.citations_by_region.get(citation.region, 0) + 1
-    summary.footnotes += len(document.footnotes)
-    summary.mentions += len(document.mentions)
-    language = document.language or "unknown"
-    summary.languages[language] = summary.languages.get(language, 0) + 1
-    for problem in document.problems:
-        summary.problems[problem.kind] = summary.problems.get(problem.kind, 0) + 1
-    dates = {note.number: note.date for note in document.footnotes}
-    for citation in cited:
-        link = result.links.get(citation.url)
+    summary.citations += tally.citations
+    for region, count in tally.by_region.items():
+        summary.citations_by_region[region] = summary.citations_by_region.get(region, 0) + count
+    summary.footnotes += tally.footnotes
+    summary.mentions += tally.mentions
+    summary.languages[tally.language] = summary.languages.get(tally.language, 0) + 1
+    for kind in tally.problems:
+        summary.problems[kind] = summary.problems.get(kind, 0) + 1
+    links = result.links
+    path = tally.path
+    for url, domain, line, footnote, cited_date in tally.cites:
+        link = links.get(url)
         if link is None:
-            link = result.links[citation.url] = LinkResult(citation.url, citation.domain)
-        cited_date = dates.get(citation.footnote) if citation.footnote is not None else None
-        link.cited_by.append(CitedBy(document.path, citation.line, citation.footnote, cited_date or document.date))
+            link = links[url] = LinkResult(url, domain)
+        link.cited_by.append(CitedBy(path, line, footnote, cited_date))

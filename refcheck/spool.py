@@ -26,6 +26,11 @@ class DocumentSpool:
         pickle.dump(document, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.count += 1
 
+    def append_pickled(self, data: bytes) -> None:
+        """A document pickled elsewhere (by a worker of this run, never read from outside)."""
+        self._file.write(data)
+        self.count += 1
+
     def __iter__(self) -> Iterator[Document]:
         self._file.flush()
         self._file.seek(0)

@@ -4,6 +4,7 @@ as one process, every host's limit in one place, one network judgement for the r
 from __future__ import annotations
 
 from contextlib import ExitStack
+from pathlib import Path
 
 from localweb import Stats, closed_port, serve
 
@@ -84,3 +85,35 @@ def test_shards_write_the_cache_and_the_parent_judges_unreached_links(tmp_path: 
         cache.close()
     assert set(remembered) == set(urls)  # written by the workers, and by the parent for the judged failure
     assert remembered[base + "/ok"].verdict is not None
+
+
+def test_a_large_corpus_extracted_by_two_processes_gives_what_one_gives(tmp_path: Path) -> None:
+    """16 files and 2 MB or more go to the pool: documents (in corpus order), totals and
+    the link table must be those of one process."""
+    from refcheck.config import Settings
+    from refcheck.pipeline import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(20):
+        notes = "\n\n".join(
+            f"({i}) Reuters, 28 August 2018, https://www.site{i % 7}.org/story-{n}-{i}" for i in range(1, 400)
+        )
+        body = " ".join(f"Claim ({i})." for i in range(1, 400)) + " See https://user:pw@example.org/x."
+        (corpus / f"article-{n:02}.txt").write_text(f"Title {n}\n\n{body}\n\n{notes}\n" + "Filler text. " * 6000)
+    (corpus / "image.bin").write_bytes(b"\x00\x01" * 100)
+
+    def extracted(workers: int) -> tuple[list[dict[str, object]], dict[str, object], dict[str, object], dict[str, str]]:
+        result = run([corpus], Settings(offline=True, workers=workers, cache_dir=str(tmp_path / f"cache-{workers}")))
+        try:
+            documents = [document.to_dict() for document in result.documents]
+        finally:
+            result.documents.close()
+        links = {url: link.to_dict() for url, link in result.links.items()}
+        return documents, result.summary.to_dict(), links, result.fetch_urls
+
+    assert sum(path.stat().st_size for path in corpus.iterdir()) > 2_000_000
+    one, two = extracted(1), extracted(2)
+    assert two == one
+    assert len(one[0]) == 20 and one[1]["files_skipped"] == 1
+    assert one[3]  # the masked credentials' real URLs came back from the workers too
