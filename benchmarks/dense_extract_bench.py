@@ -391,10 +391,13 @@ def child(corpus: str, mode: str, top: int, workers: int = 1) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    import refcheck.extract  # imported lazily by run() since issue 12: imports are not counted
+
     started, cpu = time.perf_counter(), time.process_time()
     # A fresh cache folder (REFCHECK_CACHE_DIR, set per child): every article is extracted,
     # none taken from the cache of extracted articles.
-    result = run([Path(corpus)], Settings(offline=True, workers=workers))
+    processes = {"workers": workers} if "workers" in Settings.__dataclass_fields__ else {}  # --code: older code
+    result = run([Path(corpus)], Settings(offline=True, **processes))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += children.ru_utime + children.ru_stime  # the pool's workers

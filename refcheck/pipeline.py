@@ -47,7 +47,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     sources = [item for item in items if isinstance(item, SourceFile)]
     job = _ExtractJob(
         extra, sorted(settings.publishers.items()), settings.max_file_size, settings.cache_dir,
-        _fingerprint(settings, extra), settings.refresh, settings.links,
+        _fingerprint(settings, extra), settings.refresh, settings.links, settings.cache_articles,
     )  # fmt: skip
     # Opened here first (workers open their own): what opening finds wrong -- a planted
     # file, rows repaired -- is said once, in this run's notes.
@@ -103,6 +103,8 @@ class _ExtractJob:
     refresh: bool
     scope: str
     """``--links``: which citations count."""
+    keep: bool
+    """Extracted articles are read from and written to the cache (setting ``cache_articles``)."""
     in_worker: bool = False
     cache: Cache | None = None
     context: ExtractContext | None = None
@@ -166,7 +168,7 @@ def _extracted(source: SourceFile, job: _ExtractJob) -> tuple[Document, dict[str
         data = read_bytes(source.path, job.max_bytes)
         key = hashlib.blake2b(data, digest_size=20, key=job.fingerprint.encode()[:64])
         key.update(f"\0{source.name}\0{source.format}".encode("utf-8", "surrogatepass"))
-        cache = _job_cache(job)
+        cache = _job_cache(job) if job.keep else None
         if cache is not None and not job.refresh:
             document = cache.document(key.hexdigest())
             if document is not None:

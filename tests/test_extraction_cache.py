@@ -98,3 +98,13 @@ def test_a_document_with_local_links_or_credentials_is_not_kept(tmp_path: Path) 
         assert len(cache) == 0
     finally:
         cache.close()
+
+
+def test_the_setting_turns_the_cache_of_articles_off(tmp_path: Path) -> None:
+    result = run([SAMPLE], Settings(offline=True, workers=1, cache_dir=str(tmp_path / "cache"), cache_articles=False))
+    result.documents.close()
+    cache = Cache(tmp_path / "cache")
+    try:
+        assert len(cache) == 0
+    finally:
+        cache.close()
