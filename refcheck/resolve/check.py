@@ -46,7 +46,7 @@ from refcheck.models import Hop, LinkStatus, Verdict
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.politeness import HostLimiter
 from refcheck.resolve.settings import CheckSettings
-from refcheck.resolve.transport import Answer, Transport
+from refcheck.resolve.transport import Answer, HTTPTransport
 from refcheck.resolve.verdict import RETRYABLE_STATUSES, classify_response, page_title
 
 DEFAULT_HEADERS = {
@@ -124,7 +124,7 @@ class _Trail:
 
 class Checker:
     def __init__(
-        self, settings: CheckSettings, limiter: HostLimiter, transport: Transport, cache: Cache | None = None
+        self, settings: CheckSettings, limiter: HostLimiter, transport: HTTPTransport, cache: Cache | None = None
     ) -> None:
         self.settings = settings
         self.limiter = limiter

@@ -208,7 +208,7 @@ class _Network:
         from refcheck.resolve.check import Checker
         from refcheck.resolve.politeness import HostLimiter, HostRule
         from refcheck.resolve.safety import AddressPolicy
-        from refcheck.resolve.transport import Transport
+        from refcheck.resolve.transport import HTTPTransport, Transport
 
         self.settings = settings
         self.limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval))
@@ -217,10 +217,10 @@ class _Network:
         if settings.transport == "curl":
             from refcheck.resolve.transport_curl import CurlTransport
 
-            self.checker_transport: Transport | CurlTransport = CurlTransport(policy, settings.check.timeout)
+            self.checker_transport: HTTPTransport = CurlTransport(policy, settings.check.timeout)
         else:
             self.checker_transport = self.transport
-        self.checker = Checker(settings.check, self.limiter, self.checker_transport, cache)  # type: ignore[arg-type]
+        self.checker = Checker(settings.check, self.limiter, self.checker_transport, cache)
         self.writes = WriteBatch(cache)
 
     def lanes(self, host: str) -> int:

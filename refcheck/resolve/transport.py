@@ -26,7 +26,7 @@ import ssl
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -62,6 +62,27 @@ class Answer:
     headers: dict[str, str]
     """Lower-case names (the last of repeated ones)."""
     body_head: bytes
+
+
+class HTTPTransport(Protocol):
+    """What the checker needs of an HTTP client: :class:`Transport` (aiohttp, the
+    default) and ``transport_curl.CurlTransport`` (libcurl) both are one."""
+
+    policy: AddressPolicy
+
+    async def fetch(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        body_limit: int = defaults.BODY_LIMIT,
+        timeout: float | None = None,
+        host: str | None = None,
+    ) -> Answer: ...
+
+    async def aclose(self) -> None: ...
 
 
 class _SafeResolver(AbstractResolver):
