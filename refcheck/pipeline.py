@@ -221,7 +221,8 @@ def _fingerprint(settings: Settings, extra_outlets: list[Path]) -> str:
 def _count_statuses(result: RunResult) -> None:
     statuses: dict[str, int] = {}
     for link in result.links.values():
-        statuses[link.status] = statuses.get(link.status, 0) + 1
+        status = str(link.status)
+        statuses[status] = statuses.get(status, 0) + 1
     result.summary.statuses = dict(sorted(statuses.items()))
 
 

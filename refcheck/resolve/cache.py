@@ -339,11 +339,20 @@ class Cache:
         return LinkEntry.from_plain(self.get(_LINK + url))
 
     def links(self, urls: Iterable[str]) -> dict[str, LinkEntry]:
-        """The entries of many links at once (a warm re-run reads thousands): one
-        query per 500 keys instead of one ``get`` each. Rows that are not plain
-        text (planted) go through :meth:`get`, which refuses and deletes them."""
-        wanted = [_LINK + url for url in urls]
+        """The entries of many links at once (a warm re-run reads thousands)."""
         found: dict[str, LinkEntry] = {}
+        for key, data in self._many(_LINK + url for url in urls).items():
+            entry = LinkEntry.from_plain(data)
+            if entry is not None:
+                found[key[len(_LINK) :]] = entry
+        return found
+
+    def _many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """JSON values of many keys: one query per 500 keys instead of one ``get``
+        each. Rows that are not plain text (planted) go through :meth:`get`, which
+        refuses and deletes them; expired rows are left out."""
+        wanted = list(keys)
+        found: dict[str, Any] = {}
         now = time.time()
         try:
             for start in range(0, len(wanted), 500):
@@ -358,14 +367,11 @@ class Cache:
                         continue
                     if mode == MODE_RAW and filename is None and isinstance(value, str):
                         try:
-                            data = json.loads(value)
+                            found[key] = json.loads(value)
+                            continue
                         except ValueError:
-                            data = self.get(key)  # reports and deletes it
-                    else:
-                        data = self.get(key)
-                    entry = LinkEntry.from_plain(data)
-                    if entry is not None:
-                        found[key[len(_LINK) :]] = entry
+                            pass
+                    found[key] = self.get(key)  # reports and deletes what is not JSON text
         except _FAILURES as exc:
             self._note(f"cache read failed: {_reason(exc)}")
         return found
@@ -391,14 +397,17 @@ class Cache:
 
     def archive_copy(self, url: str, day: str) -> ArchiveCopy | None:
         """The archive's remembered answer for ``url`` near ``day`` (``YYYYMMDD``)."""
-        data = self.get(f"{_ARCHIVE}{url}@{day}")
-        if not isinstance(data, dict) or "available" not in data:
-            return None
-        available = data["available"]
-        if available not in (True, False):
-            return None
-        fields = [data.get(name) for name in ("url", "timestamp", "source")]
-        return ArchiveCopy(available, *(value if isinstance(value, str) else None for value in fields))
+        return _archive_copy(self.get(f"{_ARCHIVE}{url}@{day}"))
+
+    def archive_copies(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ArchiveCopy]:
+        """:meth:`archive_copy` for many (url, day) pairs at once."""
+        keys = {f"{_ARCHIVE}{url}@{day}": (url, day) for url, day in wanted}
+        found = {}
+        for key, data in self._many(keys).items():
+            copy = _archive_copy(data)
+            if copy is not None:
+                found[keys[key]] = copy
+        return found
 
     def set_archive_copy(self, url: str, day: str, copy: ArchiveCopy) -> None:
         """Kept 30 days when found, a day when confirmed missing; an undetermined answer is not kept."""
@@ -480,3 +489,13 @@ def _records(cls: Any, rows: Any) -> list[Any]:
     if not isinstance(rows, list) or any(not isinstance(row, list) or len(row) != width for row in rows):
         raise ValueError(f"malformed {cls.__name__} rows")
     return [cls(*row) for row in rows]
+
+
+def _archive_copy(data: Any) -> ArchiveCopy | None:
+    if not isinstance(data, dict) or "available" not in data:
+        return None
+    available = data["available"]
+    if available not in (True, False):
+        return None
+    fields = [data.get(name) for name in ("url", "timestamp", "source")]
+    return ArchiveCopy(available, *(value if isinstance(value, str) else None for value in fields))

@@ -9,7 +9,6 @@ of a cold check on a fast network, measured).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -88,6 +87,8 @@ class WriteBatch:
         if self._cache is None:
             return
         if not self._links:
+            import asyncio  # (running already: only checks add to a batch)
+
             asyncio.get_running_loop().call_soon(self.flush)
         self._links.append(link)
 

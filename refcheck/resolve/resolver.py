@@ -18,7 +18,6 @@ cache, or an offline run, does not pay for it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +84,8 @@ def resolve_links(
 def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
     """Run the checking on uvloop where it is installed (libuv's loop: 0.01-0.04 ms
     less CPU per URL under aiohttp, benchmarks/transport_bench.py), else asyncio's."""
+    import asyncio  # here: a run that needs no request never starts a loop
+
     try:
         import uvloop
     except ImportError:
@@ -309,14 +310,14 @@ def _archive_wanted(links: dict[str, LinkResult], settings: ResolveSettings) -> 
 def _copies_from_cache(wanted: list[LinkResult], cache: Cache | None, offline: bool) -> list[LinkResult]:
     """Archive copies the cache knows; returns the links still without an answer
     (offline: none -- they get ``available: null``)."""
+    # The archive is asked about the address, never about its credentials.
+    asked = [(link, (without_userinfo(link.url), wayback_timestamp(cited_date(link))[:8])) for link in wanted]
+    known = cache.archive_copies(key for _, key in asked) if cache is not None and asked else {}
     missing = []
-    for link in wanted:
-        # The archive is asked about the address, never about its credentials.
-        known = (
-            cache.archive_copy(without_userinfo(link.url), wayback_timestamp(cited_date(link))[:8]) if cache else None
-        )
-        if known is not None:
-            link.archive = known
+    for link, key in asked:
+        copy = known.get(key)
+        if copy is not None:
+            link.archive = copy
         elif offline:
             link.archive = ArchiveCopy(None)
         else:
