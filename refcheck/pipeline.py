@@ -107,6 +107,8 @@ class _ExtractJob:
     """Extracted articles are read from and written to the cache (setting ``cache_articles``)."""
     in_worker: bool = False
     cache: Cache | None = None
+    unwritten: list[tuple[str, Document]] = field(default_factory=list)
+    """Extracted articles not yet written to the cache (see ``_WRITE_EVERY``)."""
     context: ExtractContext | None = None
     """Built at the first article not in the cache: a re-run that finds every article
     there imports no extraction code (its regular expressions alone take 0.3 s to compile)."""
@@ -123,16 +125,32 @@ _JOB: _ExtractJob | None = None
 """The job of this process (the main one, or a worker of the pool)."""
 
 
+_WRITE_EVERY = 64
+"""Extracted articles written to the cache together (one transaction each: 10,000 small
+articles written one by one took 5 s of a 14 s extraction, measured)."""
+
+
 def _start_job(job: _ExtractJob) -> None:
     global _JOB
     _JOB = job
+    if job.in_worker:  # a pool worker writes what it holds when it ends
+        from multiprocessing.util import Finalize
+
+        Finalize(job, _close_job, exitpriority=10)
 
 
 def _close_job() -> None:
     global _JOB
     if _JOB is not None and _JOB.cache is not None:
+        _write_documents(_JOB)
         _JOB.cache.close()
     _JOB = None
+
+
+def _write_documents(job: _ExtractJob) -> None:
+    if job.cache is not None and job.unwritten:
+        job.cache.set_documents(job.unwritten)
+    job.unwritten = []
 
 
 def _executor_for(sources: list[SourceFile], settings: Settings, job: _ExtractJob) -> Executor:
@@ -188,7 +206,9 @@ def _extracted(source: SourceFile, job: _ExtractJob) -> tuple[Document, dict[str
     # Not kept: a document whose links carried credentials (the cache never holds
     # them), one with relative links to local files (whether those exist can change).
     if cache is not None and not fetch_urls and not document.local_links and not document.error:
-        cache.set_document(key.hexdigest(), document)
+        job.unwritten.append((key.hexdigest(), document))
+        if len(job.unwritten) >= _WRITE_EVERY:
+            _write_documents(job)
     return document, fetch_urls
 
 

@@ -99,7 +99,9 @@ def test_a_large_corpus_extracted_by_two_processes_gives_what_one_gives(tmp_path
         notes = "\n\n".join(
             f"({i}) Reuters, 28 August 2018, https://www.site{i % 7}.org/story-{n}-{i}" for i in range(1, 400)
         )
-        body = " ".join(f"Claim ({i})." for i in range(1, 400)) + " See https://user:pw@example.org/x."
+        body = " ".join(f"Claim ({i})." for i in range(1, 400)) + (
+            " See https://user:pw@example.org/x." if n == 0 else ""
+        )
         (corpus / f"article-{n:02}.txt").write_text(f"Title {n}\n\n{body}\n\n{notes}\n" + "Filler text. " * 6000)
     (corpus / "image.bin").write_bytes(b"\x00\x01" * 100)
 
@@ -117,3 +119,8 @@ def test_a_large_corpus_extracted_by_two_processes_gives_what_one_gives(tmp_path
     assert two == one
     assert len(one[0]) == 20 and one[1]["files_skipped"] == 1
     assert one[3]  # the masked credentials' real URLs came back from the workers too
+    cache = Cache(tmp_path / "cache-2")
+    try:  # every worker wrote what it extracted when it ended (not the article with credentials)
+        assert len(cache) == 19
+    finally:
+        cache.close()

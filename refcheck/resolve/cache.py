@@ -128,7 +128,7 @@ class LinkEntry:
     failures: int = 0
     verdict: Verdict | None = None
 
-    def fresh_verdict(self, max_age_days: float | None = None, now: datetime | None = None) -> Verdict | None:
+    def fresh_verdict(self, max_age_days: float | None = None) -> Verdict | None:
         """The stored verdict if it may still be reused (by its kind's lifetime, and
         ``max_age_days`` when given), else None."""
         verdict = self.verdict
@@ -141,7 +141,7 @@ class LinkEntry:
             lifetime = min(lifetime, max_age_days)
         try:
             checked_at = datetime.fromisoformat(verdict.checked_at)
-            age = ((now or datetime.now(UTC)) - checked_at).total_seconds()
+            age = (datetime.now(UTC) - checked_at).total_seconds()
         except (TypeError, ValueError):
             return None
         return verdict if age <= lifetime * DAY else None
@@ -430,6 +430,10 @@ class Cache:
 
     def set_document(self, key: str, document: Document) -> None:
         self.set(_DOCUMENT + key, _document_rows(document), expire=DOCUMENT_FOR)
+
+    def set_documents(self, documents: Iterable[tuple[str, Document]]) -> None:
+        """Several extracted articles in one transaction."""
+        self.set_many([(_DOCUMENT + key, _document_rows(document), DOCUMENT_FOR) for key, document in documents])
 
     def prune(self) -> None:
         """Remove expired entries."""

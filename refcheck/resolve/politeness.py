@@ -35,7 +35,6 @@ class _Host:
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
     """Monotonic time before which no new request may start (interval or back-off)."""
-    in_flight: int = 0
 
 
 class HostLimiter:
@@ -45,8 +44,6 @@ class HostLimiter:
         self.default = default or HostRule()
         self._rules = dict(rules or {})
         self._hosts: dict[str, _Host] = {}
-        self.peak_in_flight = 0
-        """The most requests ever in flight to one host (for benchmarks and tests)."""
 
     def rule(self, host: str) -> HostRule:
         return self._rules.get(host, self.default)
@@ -74,13 +71,7 @@ class HostLimiter:
                     if delay > 0:
                         await asyncio.sleep(delay)
                     state.next_start = time.monotonic() + state.rule.interval if state.rule.interval > 0 else 0.0
-            state.in_flight += 1
-            if state.in_flight > self.peak_in_flight:
-                self.peak_in_flight = state.in_flight
-            try:
-                yield
-            finally:
-                state.in_flight -= 1
+            yield
 
     def back_off(self, host: str, seconds: float) -> None:
         """No new request to ``host`` for ``seconds`` (a 429/503 said so)."""
