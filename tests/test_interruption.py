@@ -114,6 +114,34 @@ def test_killed_half_way_the_next_run_checks_only_what_was_not_finished(tmp_path
         assert result["summary"]["links_from_cache"] == len(kept)
 
 
+def test_a_finished_verdict_is_committed_before_the_next_request_goes_out(tmp_path: Path) -> None:
+    """What makes the kill test above hold on a loaded machine: a check's task may
+    send its next request without waiting (a pooled connection writes at once), so
+    the verdicts finished so far must be committed before then, not at the end of
+    the loop's turn. At every request, every link already reported is in the cache."""
+    reported: list[str] = []
+    missing: list[tuple[str, list[str]]] = []
+    real = Transport.fetch
+    with serve() as (base, _stats):
+        urls = write_corpus(tmp_path / "corpus", base, 20)
+
+        async def fetch(self: Transport, url: str, headers: Mapping[str, str], **options: Any) -> Answer:
+            if reported:
+                lost = sorted(set(reported) - cached_verdicts(tmp_path / "cache", list(reported)))
+                if lost:
+                    missing.append((url, lost))
+            return await real(self, url, headers, **options)
+
+        Transport.fetch = fetch  # type: ignore[method-assign]
+        try:
+            result, _settings = in_process(tmp_path, tmp_path / "corpus", lambda link: reported.append(link.url))
+        finally:
+            Transport.fetch = real  # type: ignore[method-assign]
+    assert {link.status for link in result.links.values()} == {"ok"}
+    assert sorted(reported) == sorted(urls)
+    assert missing == []
+
+
 def test_two_runs_at_once_on_one_cache_and_report_folder(tmp_path: Path) -> None:
     with serve() as (base, _stats):
         urls = write_corpus(tmp_path / "corpus", base, 20)

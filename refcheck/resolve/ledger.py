@@ -92,6 +92,16 @@ class WriteBatch:
             asyncio.get_running_loop().call_soon(self.flush)
         self._links.append(link)
 
+    async def written(self) -> None:
+        """Return once the links added so far are committed. The flush runs at the
+        end of this turn of the loop, but a check's task may send its next request
+        within the same turn (a pooled connection's write does not wait), and a
+        run killed then would lose a verdict it had finished: this yields first."""
+        if self._links:
+            import asyncio
+
+            await asyncio.sleep(0)  # the flush was scheduled before this task's next step
+
     def flush(self) -> None:
         links, self._links = self._links, []
         if links and self._cache is not None:

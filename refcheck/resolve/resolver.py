@@ -246,6 +246,7 @@ class _Network:
                 self.writes.add(link)
             if progress is not None:
                 progress(link)
+            await self.writes.written()
 
         try:
             await round_robin(by_host, self.lanes, self.settings.concurrency, check_one)
