@@ -8,6 +8,7 @@ Every record converts to and from the JSON documented in the README
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
@@ -391,6 +392,82 @@ class LinkResult:
         }
 
 
+SETTLED_STATUSES = frozenset({LinkStatus.OK, LinkStatus.DEAD, LinkStatus.SOFT_404, LinkStatus.INVALID})
+"""Verdicts about the link itself: its fate is known."""
+
+UNDETERMINED_STATUSES = frozenset(
+    {LinkStatus.BLOCKED, LinkStatus.RATE_LIMITED, LinkStatus.TIMEOUT, LinkStatus.ERROR, LinkStatus.SERVER_ERROR}
+)
+"""Checked, but the answer says nothing about the link (a wall, a time-out, a server's own failure)."""
+
+NOT_CHECKED_STATUSES = frozenset({LinkStatus.UNKNOWN, LinkStatus.UNCHECKED})
+"""Not asked this run, and nothing usable in the cache."""
+
+
+@dataclass(slots=True)
+class Coverage:
+    """How many of the run's links were really checked, and why the rest were not.
+    Every report says so at the top: a link never checked must not look healthy,
+    and an outlet whose links were not checked has no rot rate (not 0 %)."""
+
+    links: int = 0
+    """Unique links in scope."""
+    settled: int = 0
+    """With a verdict about the link itself (ok, dead, soft-404, invalid), checked now or cached."""
+    undetermined: int = 0
+    """Checked, but the answer tells nothing about the link (blocked, rate-limited, timeout, error, server-error)."""
+    not_checked: int = 0
+    """Not checked at all (``unknown``/``unchecked``): see :attr:`reasons`."""
+    skipped: int = 0
+    """Not for checking: not http(s), or excluded by a rule of the settings or the command line."""
+    reasons: dict[str, int] = field(default_factory=dict)
+    """``not_checked`` by reason: ``offline``, ``network down``, ``interrupted``, ``not checked``."""
+    offline: bool = False
+    network_down: bool = False
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every link that could be checked was."""
+        return self.not_checked == 0
+
+    def text(self) -> str:
+        """One line for the top of a report ('' when complete): ``12 of 40 links not
+        checked (offline 12): their rot is unknown, not 0 %``."""
+        if self.complete:
+            return ""
+        why = ", ".join(f"{reason} {count}" for reason, count in sorted(self.reasons.items(), key=lambda i: -i[1]))
+        noun = "link" if self.links == 1 else "links"
+        return f"{self.not_checked} of {self.links} {noun} not checked ({why}): their fate is unknown, not healthy"
+
+    @classmethod
+    def of(
+        cls,
+        links: Iterable[LinkResult],
+        *,
+        offline: bool = False,
+        network_down: bool = False,
+        interrupted: bool = False,
+    ) -> Coverage:
+        coverage = cls(offline=offline, network_down=network_down, interrupted=interrupted)
+        reason = (
+            "offline" if offline else "network down" if network_down else "interrupted" if interrupted else "not checked"
+        )
+        for link in links:
+            coverage.links += 1
+            status = link.verdict.status
+            if status in SETTLED_STATUSES:
+                coverage.settled += 1
+            elif status in UNDETERMINED_STATUSES:
+                coverage.undetermined += 1
+            elif status in NOT_CHECKED_STATUSES:
+                coverage.not_checked += 1
+                coverage.reasons[reason] = coverage.reasons.get(reason, 0) + 1
+            else:
+                coverage.skipped += 1
+        return coverage
+
+
 @dataclass(slots=True)
 class SkippedFile:
     path: str
@@ -420,6 +497,8 @@ class Summary:
     links_from_cache: int = 0
     requests: int = 0
     skipped_files: list[SkippedFile] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+    """How many links were really checked (every report shows it when some were not)."""
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)  # type: ignore[no-any-return]

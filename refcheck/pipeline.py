@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from refcheck.collect import FORMATS, InputError, SkipFile, SourceFile, collect, os_error, read_bytes, text_of
 from refcheck.config import Settings, save_keys
 from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
-from refcheck.models import CitedBy, Document, FootnoteLabel, LinkResult, RunResult, SkippedFile
+from refcheck.models import CitedBy, Coverage, Document, FootnoteLabel, LinkResult, RunResult, SkippedFile
 from refcheck.redact import redact
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.resolver import resolve_links
@@ -250,12 +250,16 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     """Give every link of ``result`` a verdict: from the cache, else (unless
     offline) from the network. Updates the summary and the run's notes."""
     cache = Cache(Path(settings.cache_dir), warn=None)
+    finished = False
     try:
         report = resolve_links(result.links, _resolve_settings(settings), cache, progress, result.fetch_urls)
         cache.prune()
+        finished = True
     finally:
         cache.close()
         _count_statuses(result)  # also when interrupted: the summary shows what was found
+        if not finished:
+            result.summary.coverage = Coverage.of(result.links.values(), offline=settings.offline, interrupted=True)
     for link in result.links.values():
         if link.final_url and link.final_url != link.url:
             from refcheck.extract.urls import domain_of_url
@@ -272,6 +276,9 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     result.summary.links_from_cache = report.from_cache
     result.summary.requests = report.requests
     _count_statuses(result)
+    result.summary.coverage = Coverage.of(
+        result.links.values(), offline=settings.offline, network_down=report.network_down
+    )
 
 
 def _resolve_settings(settings: Settings) -> ResolveSettings:
