@@ -551,6 +551,17 @@ class RunResult:
     """One-line remarks for the user about the run as a whole."""
     headline: list[str] = field(default_factory=list)
     """Lines shown before everything else (what changed since the last run)."""
+    inputs: list[str] = field(default_factory=list)
+    """The corpus: the input paths as given, made absolute (symbolic links resolved), sorted."""
     fetch_urls: dict[str, str] = field(default_factory=dict, repr=False)
     """Shown (credentials masked) URL -> the URL to fetch, for links with user-info;
     kept in memory only, never written anywhere."""
+
+    @property
+    def corpus_key(self) -> str:
+        """Names the corpus (the set of its input paths) wherever refcheck was started
+        from: runs over the same corpus compare with each other, never with another's."""
+        import hashlib
+
+        digest = hashlib.blake2b("\0".join(self.inputs).encode("utf-8", "surrogateescape"), digest_size=8)
+        return digest.hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,11 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     extraction code and settings) are unchanged since the last run is taken
     from the cache instead of being extracted again."""
     extra = [Path(settings.outlets_file)] if settings.outlets_file else []
-    result = RunResult(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), documents=DocumentSpool())
+    result = RunResult(
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        documents=DocumentSpool(),
+        inputs=sorted({os.path.realpath(path) for path in paths}),
+    )
     summary = result.summary
     summary.links_scope = settings.links
     items = list(collect(paths, settings.exclude, settings.follow_symlinks))
