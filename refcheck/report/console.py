@@ -48,7 +48,7 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False) -> None:
         rotting = [row for row in outlet_rows(result.links) if row.dead][:5]
         if rotting:
             _say("link rot by outlet: " + ", ".join(
-                f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot:.0%})" for row in rotting), out=out)  # fmt: skip
+                f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot_text})" for row in rotting), out=out)  # fmt: skip
     if result.notes:
         _say(out=out)
     for note in result.notes:

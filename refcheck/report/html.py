@@ -191,7 +191,7 @@ def _outlets(links: dict[str, LinkResult]) -> list[str]:
         out.append(
             f'<tr><td dir="auto">{_e(row.domain)}</td><td class=n>'
             f"{row.links}</td><td class=n>{row.dead}</td>"
-            f'<td class=n data-sort="{row.rot:.4f}">{row.rot:.0%}</td><td class=n>{row.unknown}</td></tr>'
+            f'<td class=n data-sort="{-1 if row.rot is None else row.rot:.4f}">{row.rot_text}</td><td class=n>{row.unknown}</td></tr>'
         )
     out.append("</tbody></table>")
     worst = articles_by_dead_links(links)

@@ -120,7 +120,7 @@ def _outlets(rows: list[OutletRow]) -> list[str]:
         "|---|---:|---:|---:|---:|",
     ]
     for row in rows[:100]:
-        out.append(f"| {md(row.domain)} | {row.links} | {row.dead} | {row.rot:.0%} | {row.unknown} |")
+        out.append(f"| {md(row.domain)} | {row.links} | {row.dead} | {row.rot_text} | {row.unknown} |")
     return [*out, ""]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from refcheck.models import DEAD_STATUSES, LinkResult
+from refcheck.models import DEAD_STATUSES, NOT_CHECKED_STATUSES, LinkResult
 
 NOT_KNOWN = frozenset({"unknown", "unchecked", "blocked", "rate-limited", "timeout", "error", "server-error"})
 
@@ -16,12 +16,27 @@ class OutletRow:
     links: int
     dead: int
     unknown: int
+    """Links whose fate this run does not know: not checked, or an answer that says nothing (blocked, time-out…)."""
+    not_checked: int = 0
+    """Of ``unknown``: links not checked at all (offline, network down, interrupted)."""
 
     @property
-    def rot(self) -> float:
-        """Dead share among the links whose fate is known."""
-        known = self.links - self.unknown
-        return self.dead / known if known else 0.0
+    def known(self) -> int:
+        return self.links - self.unknown
+
+    @property
+    def rot(self) -> float | None:
+        """Dead share among the links whose fate is known; None when none is known
+        (an outlet whose links were not checked has no rot rate, not 0 %)."""
+        return self.dead / self.known if self.known else None
+
+    @property
+    def rot_text(self) -> str:
+        """``25%``, ``25% (3 not checked)``, ``not checked`` or ``unknown`` (checked, no answer tells)."""
+        if self.rot is None:
+            return "not checked" if self.not_checked else "unknown"
+        share = f"{self.rot:.0%}"
+        return f"{share} ({self.not_checked} not checked)" if self.not_checked else share
 
 
 def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
@@ -34,6 +49,7 @@ def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
         row.links += 1
         row.dead += link.status in DEAD_STATUSES
         row.unknown += link.status in NOT_KNOWN
+        row.not_checked += link.status in NOT_CHECKED_STATUSES
     return sorted(rows.values(), key=lambda row: (-row.dead, -row.links, row.domain))
 
 
