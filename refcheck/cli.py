@@ -11,6 +11,7 @@ the command, once the settings are known -- ``--help`` and a usage error never l
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -40,8 +41,9 @@ def _app() -> typer.Typer:
 
         # rich_markup_mode=None: plain click help; the rich-formatted help imports rich (~90 ms).
         _APP = typer.Typer(
-            add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None
-        )
+            add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+            context_settings={"help_option_names": ["-h", "--help"]},
+        )  # fmt: skip
         _APP.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")(main)
     return _APP
 
@@ -60,95 +62,185 @@ def _version(value: bool) -> None:
 
 def main(
     paths: Annotated[
-        list[Path], typer.Argument(help="Articles or folders of articles (.txt .md .html).", show_default=False)
+        list[Path],
+        typer.Argument(help="Articles or folders of articles (.txt .md .html).", metavar="PATH", show_default=False),
     ],
     offline: Annotated[
-        bool | None, typer.Option("--offline", help="No network at all: extract and use the cache only.")
+        bool | None,
+        typer.Option(
+            "--offline/--no-offline", help="No network at all: extract and use the cache only.", show_default=False
+        ),
     ] = None,
     json_out: Annotated[
         str | None,
         typer.Option("--json", metavar="FILE", help="Write the full result as JSON to FILE ('-' for stdout)."),
     ] = None,
-    report_dir: Annotated[str | None, typer.Option(help="Folder for report files.")] = None,
-    no_report: Annotated[bool | None, typer.Option("--no-report", help="Write no report files.")] = None,
-    cache_dir: Annotated[str | None, typer.Option(help="Cache folder (env REFCHECK_CACHE_DIR).")] = None,
-    no_archive: Annotated[
-        bool | None, typer.Option("--no-archive", help="Do not look up Internet Archive copies.")
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FMT",
+            help="What stdout gets: text (the summary, default), junit (JUnit XML) or github (GitHub Actions"
+            " annotations); with junit or github the summary goes to stderr.",
+        ),
     ] = None,
-    archive: Annotated[str | None, typer.Option(help="Archive lookups for: dead (default), all, none.")] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="REGEX",
+            show_default=False,
+            help="Do not check links whose URL matches REGEX (repeatable).",
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            metavar="REGEX",
+            show_default=False,
+            help="Check links whose URL matches REGEX, whatever excludes them; given alone, check only"
+            " those (repeatable).",
+        ),
+    ] = None,
+    report_dir: Annotated[
+        str | None, typer.Option(metavar="DIR", help="Folder for report files (default reports).")
+    ] = None,
+    no_report: Annotated[
+        bool | None, typer.Option("--no-report", help="Write no report files.", show_default=False)
+    ] = None,
+    cache_dir: Annotated[
+        str | None, typer.Option(metavar="DIR", help="Cache folder (env REFCHECK_CACHE_DIR; default cache).")
+    ] = None,
+    no_archive: Annotated[
+        bool | None, typer.Option("--no-archive", help="Do not look up Internet Archive copies.", show_default=False)
+    ] = None,
+    archive: Annotated[
+        str | None, typer.Option(metavar="WHICH", help="Archive lookups for: dead (default), all, none.")
+    ] = None,
     wayback_url: Annotated[
         str | None,
-        typer.Option(help=f"Wayback availability API base (env REFCHECK_WAYBACK_URL; default {defaults.WAYBACK_URL})."),
+        typer.Option(
+            metavar="URL",
+            help=f"Wayback availability API base (env REFCHECK_WAYBACK_URL; default {defaults.WAYBACK_URL}).",
+        ),
     ] = None,
     cdx_url: Annotated[
-        str | None, typer.Option(help=f"Wayback CDX API base (env REFCHECK_CDX_URL; default {defaults.CDX_URL}).")
+        str | None,
+        typer.Option(metavar="URL", help=f"Wayback CDX API base (env REFCHECK_CDX_URL; default {defaults.CDX_URL})."),
     ] = None,
     save_missing: Annotated[
         bool | None,
         typer.Option(
-            "--save-missing",
+            "--save-missing/--no-save-missing",
+            show_default=False,
             help="Submit live links with no archive copy to Save Page Now (keys: REFCHECK_IA_ACCESS_KEY, REFCHECK_IA_SECRET_KEY).",
         ),
     ] = None,
     archive_interval: Annotated[
-        float | None, typer.Option(help=f"Seconds between archive requests (default {defaults.ARCHIVE_INTERVAL:g}).")
+        float | None,
+        typer.Option(metavar="S", help=f"Seconds between archive requests (default {defaults.ARCHIVE_INTERVAL:g})."),
     ] = None,
     allow_private: Annotated[
-        bool | None, typer.Option("--allow-private", help="Allow links to loopback/private addresses.")
+        bool | None,
+        typer.Option(
+            "--allow-private/--no-allow-private", show_default=False, help="Allow links to loopback/private addresses."
+        ),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help=f"Requests in flight at most (default {defaults.CONCURRENCY}).")
+        int | None, typer.Option(metavar="N", help=f"Requests in flight at most (default {defaults.CONCURRENCY}).")
     ] = None,
     per_host: Annotated[
-        int | None, typer.Option(help=f"Requests in flight per host at most (default {defaults.PER_HOST}).")
+        int | None,
+        typer.Option(metavar="N", help=f"Requests in flight per host at most (default {defaults.PER_HOST})."),
     ] = None,
     host_interval: Annotated[
-        float | None, typer.Option(help=f"Seconds between requests to one host (default {defaults.HOST_INTERVAL:g}).")
+        float | None,
+        typer.Option(metavar="S", help=f"Seconds between requests to one host (default {defaults.HOST_INTERVAL:g})."),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(help=f"Seconds for each step of a request: connect, each read (default {defaults.TIMEOUT:g})."),
+        typer.Option(
+            metavar="S",
+            help=f"Seconds each step of a request may take: connecting, each read (default {defaults.TIMEOUT:g}).",
+        ),
     ] = None,
     retries: Annotated[
-        int | None, typer.Option(help=f"Retries of a transient failure (default {defaults.RETRIES}).")
+        int | None,
+        typer.Option(metavar="N", help=f"Retries of a transient failure (default {defaults.RETRIES})."),
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
+            metavar="N",
             help="Processes for a large corpus: extraction over articles, checking by domain"
-            " (default 0: one per core this process may use; 1: this process only)."
+            " (default 0: one per core this process may use; 1: this process only).",
         ),
     ] = None,
-    refresh: Annotated[bool | None, typer.Option("--refresh", help="Ignore cached verdicts.")] = None,
+    refresh: Annotated[
+        bool | None, typer.Option("--refresh", help="Ignore cached verdicts.", show_default=False)
+    ] = None,
     max_age: Annotated[
-        float | None, typer.Option(help="Do not reuse cached verdicts older than this many days.")
+        float | None, typer.Option(metavar="DAYS", help="Do not reuse cached verdicts older than this many days.")
     ] = None,
     fail_on: Annotated[
-        str | None, typer.Option(help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated).")
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated; default problems,dead).",
+        ),
     ] = None,
     max_file_size: Annotated[
         int | None,
-        typer.Option(help=f"Skip articles larger than this many bytes (default {defaults.MAX_FILE_SIZE:,})."),
+        typer.Option(
+            metavar="BYTES", help=f"Skip articles larger than this many bytes (default {defaults.MAX_FILE_SIZE:,})."
+        ),
     ] = None,
-    user_agent: Annotated[str | None, typer.Option(help="User-Agent for link checks (default: browser-like).")] = None,
+    user_agent: Annotated[
+        str | None, typer.Option(metavar="UA", help="User-Agent for link checks (default: browser-like).")
+    ] = None,
     links: Annotated[
         str | None,
         typer.Option(
-            help="Which links to check and report: article (the article's own, default) or all (page furniture too)."
+            metavar="SCOPE",
+            help="Which links to check and report: article (the article's own, default) or all (page furniture too).",
         ),
     ] = None,
     follow_symlinks: Annotated[
         bool | None,
         typer.Option(
-            "--follow-symlinks", help="Read articles reached through symbolic links that leave the corpus folder."
+            "--follow-symlinks/--no-follow-symlinks",
+            show_default=False,
+            help="Read articles reached through symbolic links that leave the corpus folder.",
         ),
     ] = None,
-    graph: Annotated[str | None, typer.Option(help="Print the citation graph: json, graphml, dot or mermaid.")] = None,
-    graph_out: Annotated[Path | None, typer.Option(help="Write the --graph output to this file instead.")] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus).")
+    graph: Annotated[
+        str | None, typer.Option(metavar="FMT", help="Print the citation graph: json, graphml, dot or mermaid.")
     ] = None,
-    quiet: Annotated[bool | None, typer.Option("--quiet", "-q", help="Print only problems and the totals.")] = None,
+    graph_out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the --graph output to this file instead.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Settings file (default: refcheck.toml or pyproject.toml next to the corpus)."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool | None,
+        typer.Option(
+            "--quiet",
+            "-q",
+            show_default=False,
+            help="Print only the dead links, the footnote problems per kind, the totals and the exit line.",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool | None,
+        typer.Option(
+            "--verbose", "-v", show_default=False, help="Print everything: every dead link, info items, every note."
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -159,9 +251,11 @@ def main(
         "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
-        "links": links,
+        "verbose": verbose, "links": links, "format": output_format,
+        "cli_exclude": exclude or None, "cli_include": include or None,
         "follow_symlinks": follow_symlinks, "workers": workers,
     }  # fmt: skip
+    _refuse_flag_values(paths)
     from refcheck.config import find_settings_file, load_settings
 
     settings_file = config if config is not None else find_settings_file(paths)
@@ -173,6 +267,7 @@ def main(
 
         if graph not in GRAPH_FORMATS:
             raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
+    _one_stdout_consumer(settings, graph, graph_out)
     # Only now the pipeline (extraction; resolve imports the network stack only if a link needs it).
     from refcheck.pipeline import resolve, run
     from refcheck.report.progress import RunProgress
@@ -185,24 +280,73 @@ def main(
             resolve(result, settings, progress.link)
         except KeyboardInterrupt:
             result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
-            _write_outputs(result, settings)
+            _write_outputs(result, settings, _Outcome(exit_line="exit 130: interrupted"))
             raise
-    changes, built = _report(result, settings)
+    reported = _report(result, settings)
     if graph is not None:
-        _write_graph(result, built, graph, graph_out)
-    _write_outputs(result, settings, to_stderr=graph is not None and graph_out is None)
-    raise typer.Exit(_exit_code(result, settings, changes))
+        _write_graph(result, reported.graph, graph, graph_out)
+    code, reason = _exit_status(result, settings, reported.changes)
+    outcome = _Outcome(frozenset(reported.changes.newly_dead), f"exit {code}: {reason}", reported.full_list)
+    _write_outputs(result, settings, outcome, to_stderr=graph is not None and graph_out is None)
+    raise typer.Exit(code)
 
 
-def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | None]:
-    """Write the run's report folder (unless --no-report) and say what changed.
-    Returns the changes, and the citation graph when the reports built it."""
+_FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def _refuse_flag_values(paths: list[Path]) -> None:
+    """``--offline true``: flags take no value, and "true" is not an article."""
+    for path in paths:
+        if str(path).lower() in _FLAG_WORDS and not path.exists():
+            raise InputError(
+                f"{path}: no such file or folder (flags such as --offline take no value; --no-offline switches one off)"
+            )
+
+
+def _one_stdout_consumer(settings: Settings, graph: str | None, graph_out: Path | None) -> None:
+    """stdout carries one thing a program reads: JSON, the graph, JUnit or annotations."""
+    consumers = []
+    if settings.json == "-":
+        consumers.append("--json -")
+    if graph is not None and graph_out is None:
+        consumers.append(f"--graph {graph} (without --graph-out)")
+    if settings.format != "text":
+        consumers.append(f"--format {settings.format}")
+    if len(consumers) > 1:
+        both = "both" if len(consumers) == 2 else "all"
+        raise SettingsError(
+            f"{', '.join(consumers[:-1])} and {consumers[-1]} {both} write to stdout: keep one"
+            " (--json FILE writes the JSON to a file, --graph-out FILE the graph)"
+        )
+
+
+@dataclass(frozen=True)
+class _Reported:
+    changes: Changes
+    graph: Graph | None
+    """The citation graph, when the reports built it."""
+    full_list: str | None
+    """The report that lists every dead link (``reports/…/report.md``), when written."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the terminal summary needs besides the result: the newly dead, the exit line, the full report."""
+
+    newly_dead: frozenset[str] = frozenset()
+    exit_line: str | None = None
+    full_list: str | None = None
+
+
+def _report(result: RunResult, settings: Settings) -> _Reported:
+    """Write the run's report folder (unless --no-report) and say what changed."""
     from refcheck.report.changes import compare
     from refcheck.report.files import previous_links, write_reports
 
     root = Path(settings.report_dir)
+    full_list: str | None = None
     if settings.no_report:
-        previous, links, warnings = previous_links(root)
+        previous, links, warnings = previous_links(root, result.corpus_key)  # the last run over this corpus
         result.notes.extend(warnings)
         changes = compare(result.links, links, previous.name if previous else None, "")
         built: Graph | None = None
@@ -211,17 +355,22 @@ def _report(result: RunResult, settings: Settings) -> tuple[Changes, Graph | Non
             written = write_reports(result, root)
         except OSError as exc:
             result.notes.append(f"reports not written: {root}: {exc.strerror or exc}")
-            return compare(result.links, None, None, ""), None
+            return _Reported(compare(result.links, None, None, ""), None, None)
         changes, built = written.changes, written.graph
         result.notes.extend(written.warnings)
         result.notes.append(f"reports written to {written.folder}")
+        full_list = str(written.folder / "report.md")
     if changes.previous:
+        # A link dead before and not checked now is neither still dead nor recovered: said apart.
+        unconfirmed = len(changes.unconfirmed)
         result.headline.append(
             f"since {changes.previous}: {len(changes.newly_dead)} newly dead, {len(changes.recovered)} recovered, "
-            f"{len(changes.still_dead)} still dead, {len(changes.newly_archived)} newly archived, "
+            f"{len(changes.still_dead)} still dead, "
+            + (f"{unconfirmed} dead before and not checked now, " if unconfirmed else "")
+            + f"{len(changes.newly_archived)} newly archived, "
             f"{len(changes.newly_cited)} newly cited, {len(changes.no_longer_cited)} no longer cited"
         )
-    return changes, built
+    return _Reported(changes, built, full_list)
 
 
 def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> None:
@@ -238,11 +387,18 @@ def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path 
         raise InputError(f"{target}: cannot write the graph: {exc.strerror or exc}") from None
 
 
-def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = False) -> None:
-    from refcheck.report.console import write_summary
+def _write_outputs(result: RunResult, settings: Settings, outcome: _Outcome, to_stderr: bool = False) -> None:
+    """The machine-readable output (JSON, JUnit, annotations) and the human summary,
+    which goes to stderr when stdout carries one of the others."""
+    from refcheck.report.console import Level, View, write_summary
     from refcheck.report.json import write_json
 
     human = sys.stderr if to_stderr else sys.stdout
+    level: Level = "quiet" if settings.quiet else "verbose" if settings.verbose else "default"
+    view = View(level, outcome.newly_dead, outcome.exit_line, outcome.full_list)
+    if settings.format != "text":
+        _write_ci_format(result, settings.format, outcome.newly_dead)
+        human = sys.stderr
     if settings.json == "-":
         write_json(result, sys.stdout)
         sys.stdout.flush()
@@ -253,31 +409,98 @@ def _write_outputs(result: RunResult, settings: Settings, to_stderr: bool = Fals
             with target.open("w", encoding="utf-8") as handle:
                 write_json(result, handle)
         except OSError as exc:
-            write_summary(result, human, settings.quiet)  # the results are not lost: they still reach the terminal
+            # The results are not lost: they still reach the terminal, saying why the run fails.
+            failed = replace(view, exit_line=f"exit {EXIT_USAGE}: {target}: cannot write JSON")
+            write_summary(result, human, view=failed)
             raise InputError(f"{target}: cannot write JSON: {exc.strerror or exc}") from None
-    write_summary(result, human, settings.quiet)
+    write_summary(result, human, view=view)
 
 
-def _exit_code(result: RunResult, settings: Settings, changes: Changes | None = None) -> int:
-    from refcheck.models import DEAD_STATUSES
+def _write_ci_format(result: RunResult, fmt: str, newly_dead: frozenset[str]) -> None:
+    from refcheck.report.findings import dead_findings
 
-    conditions = set(settings.fail_on)
-    if "none" in conditions:
-        return EXIT_OK
-    problems = result.summary.problems
-    errors = sum(count for kind, count in problems.items() if kind in ("missing-footnote", "duplicate-footnote"))
-    warnings = sum(count for kind, count in problems.items() if kind != "unlinked-work")
-    statuses = result.summary.statuses
-    dead = sum(statuses.get(status, 0) for status in DEAD_STATUSES)
-    if "problems" in conditions and warnings:
-        return EXIT_PROBLEMS
-    if "footnote-errors" in conditions and errors:
-        return EXIT_PROBLEMS
-    if "dead" in conditions and dead:
-        return EXIT_PROBLEMS
-    if "new-dead" in conditions and (changes.newly_dead if changes is not None else dead):
-        return EXIT_PROBLEMS
-    return EXIT_OK
+    findings = dead_findings(result.links, set(newly_dead))
+    if fmt == "junit":
+        from refcheck.report.junit import write_junit
+
+        write_junit(result, findings, sys.stdout)
+    else:
+        from refcheck.report.annotations import write_annotations
+
+        write_annotations(result, findings, sys.stdout)
+    sys.stdout.flush()
+
+
+def _exit_status(result: RunResult, settings: Settings, changes: Changes | None = None) -> tuple[int, str]:
+    """The exit code (0 or 1, as ``--fail-on`` asks) and, in a few words, why."""
+    from refcheck.report.findings import plural
+
+    found = _Found.of(result, changes)
+    conditions = list(settings.fail_on)
+    failing = [] if "none" in conditions else [
+        f"{found.failing(condition)} (--fail-on {condition})" for condition in conditions if found.failing(condition)
+    ]  # fmt: skip
+    if failing:
+        return EXIT_PROBLEMS, "; ".join(failing)
+    unchecked = ""
+    coverage = result.summary.coverage
+    if coverage.not_checked:
+        unchecked = f"{plural(coverage.not_checked, 'link')} not checked ({', '.join(sorted(coverage.reasons))})"
+    bad = found.bad()
+    if not bad:
+        return EXIT_OK, f"{unchecked} — nothing failed" if unchecked else "no dead links, no footnote problems"
+    parts = (["no dead links"] if not found.dead and not unchecked else []) + bad + ([unchecked] if unchecked else [])
+    return EXIT_OK, f"{', '.join(parts)} (not failing: --fail-on {','.join(conditions)})"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What ``--fail-on`` can fail on, counted."""
+
+    errors: int
+    """Footnote problems of severity error (missing or duplicate footnote, missing file)."""
+    warnings: int
+    dead: int
+    """Unique links dead or soft-404."""
+    newly_dead: int
+
+    @classmethod
+    def of(cls, result: RunResult, changes: Changes | None) -> _Found:
+        from refcheck.models import DEAD_STATUSES, PROBLEM_SEVERITY
+
+        problems = result.summary.problems
+        errors = sum(count for kind, count in problems.items() if PROBLEM_SEVERITY.get(kind) == "error")
+        warnings = sum(count for kind, count in problems.items() if PROBLEM_SEVERITY.get(kind) == "warning")
+        dead = sum(result.summary.statuses.get(str(status), 0) for status in DEAD_STATUSES)
+        newly = len(changes.newly_dead) if changes is not None else dead
+        return cls(errors, warnings, dead, newly)
+
+    def failing(self, condition: str) -> str:
+        """What makes ``condition`` fail, or '' when it does not."""
+        from refcheck.report.findings import plural
+
+        if condition == "problems" and self.errors + self.warnings:
+            return plural(self.errors + self.warnings, "footnote problem")
+        if condition == "footnote-errors" and self.errors:
+            return plural(self.errors, "footnote error")
+        if condition == "dead" and self.dead:
+            return plural(self.dead, "dead link")
+        if condition == "new-dead" and self.newly_dead:
+            return plural(self.newly_dead, "newly dead link")
+        return ""
+
+    def bad(self) -> list[str]:
+        """What was found that a condition could fail on."""
+        from refcheck.report.findings import plural
+
+        parts = []
+        if self.dead:
+            parts.append(plural(self.dead, "dead link"))
+        if self.errors:
+            parts.append(plural(self.errors, "footnote error"))
+        if self.warnings:
+            parts.append(plural(self.warnings, "footnote warning"))
+        return parts
 
 
 def entry() -> None:

@@ -19,7 +19,7 @@ import codecs
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -47,7 +47,9 @@ _BOMS = (
 
 
 # Defined with every other exception; named here, where they are raised.
-__all__ = ["FORMATS", "InputError", "SkipFile", "Skipped", "SourceFile", "collect", "decode", "read_text"]
+__all__ = [
+    "FORMATS", "UNSUPPORTED", "InputError", "SkipFile", "Skipped", "SourceFile", "collect", "decode", "read_text",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,26 +67,52 @@ class Skipped:
 
 
 OUTSIDE = "excluded: symbolic link leading out of the corpus folder (--follow-symlinks reads it)"
+UNSUPPORTED = "not a supported article format (.txt, .md, .html; PDF and Word are planned)"
+"""Why a file named on the command line is not read (a file found in a folder is only "not an article")."""
+SETTINGS_NAMES = frozenset({"refcheck.toml"})
+"""refcheck's own settings file: never an article, never listed as a skipped one."""
 
 
 def collect(
-    paths: Iterable[Path], exclude: Iterable[str] = (), follow_symlinks: bool = False
+    paths: Iterable[Path],
+    exclude: Iterable[str] = (),
+    follow_symlinks: bool = False,
+    settings_file: Path | None = None,
 ) -> Iterator[SourceFile | Skipped]:
-    """Every article under ``paths``, and every other file as :class:`Skipped`.
-    ``follow_symlinks``: read files reached through a symbolic link that leaves
-    the corpus folder (else they are skipped, see SECURITY.md)."""
+    """Every article under ``paths``, and every other file as :class:`Skipped`
+    (but for the settings file of the run and any ``refcheck.toml``: not articles,
+    and not worth a line). ``follow_symlinks``: read files reached through a
+    symbolic link that leaves the corpus folder (else they are skipped, see SECURITY.md)."""
     patterns = list(exclude)
     follow = follow_symlinks
+    quiet = _settings_matcher(settings_file)
     for root in paths:
         if not root.exists() and not root.is_symlink():
             raise InputError(f"{root}: no such file or folder")
         if root.is_dir():
-            yield from _walk(root, patterns, follow)
+            yield from (item for item in _walk(root, patterns, follow) if not quiet(item))
         else:
             item = _classify(root, _display(root), patterns)
+            if isinstance(item, Skipped) and root.suffix.lower() not in FORMATS and item.reason.startswith("not an"):
+                item = Skipped(item.name, UNSUPPORTED)  # named by the user: say what is supported
             if isinstance(item, SourceFile) and not follow and _leaves(root, root.parent):
                 item = Skipped(item.name, OUTSIDE)
             yield item
+
+
+def _settings_matcher(settings_file: Path | None) -> Callable[[SourceFile | Skipped], bool]:
+    """Whether a file found in a folder is a settings file (by name, or the very file in use)."""
+    used = os.path.realpath(settings_file) if settings_file is not None else None
+
+    def is_settings(item: SourceFile | Skipped) -> bool:
+        if not isinstance(item, Skipped):
+            return False
+        name = item.name.rsplit("/", 1)[-1]
+        if name in SETTINGS_NAMES:
+            return True
+        return used is not None and name == os.path.basename(used) and os.path.realpath(item.name) == used
+
+    return is_settings
 
 
 def _leaves(path: Path, folder: Path) -> bool:

@@ -1,6 +1,12 @@
 """Settings: defaults, then ``[tool.refcheck]`` in a ``pyproject.toml`` or a
 ``refcheck.toml`` (next to the corpus, else in the current folder), then the
-command line. A bad file gets one line naming the file and the key."""
+command line. A bad file gets one line naming the file and the key.
+
+Which links are checked: ``exclude-links``/``include-links`` (URL regular
+expressions; the key ``exclude`` is older and names *files* to skip) and per-domain
+rules, ``[domains."example.com"]`` with ``skip``, ``accept``, ``per-host`` and
+``host-interval``; the command line adds ``--exclude``/``--include`` patterns.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,11 +23,16 @@ from typing import Any
 from refcheck import defaults
 from refcheck.errors import SettingsError
 from refcheck.models import LINK_SCOPES
+from refcheck.resolve.settings import DomainRule, LinkPattern, LinkRules, normal_host
 
 FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none")
+FORMATS = ("text", "junit", "github")
+"""``--format``: the human summary (``text``), JUnit XML or GitHub Actions annotations on stdout."""
 
 
-__all__ = ["FAIL_ON_CHOICES", "Settings", "SettingsError", "find_settings_file", "load_settings", "save_keys"]
+__all__ = [
+    "FAIL_ON_CHOICES", "FORMATS", "Settings", "SettingsError", "find_settings_file", "load_settings", "save_keys",
+]  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -50,6 +62,17 @@ class Settings:
     fail_on: list[str] = field(default_factory=lambda: ["problems", "dead"])
     max_file_size: int = defaults.MAX_FILE_SIZE
     exclude: list[str] = field(default_factory=list)
+    """Files to skip: globs over an article's path or name (not links: ``exclude_links``)."""
+    exclude_links: list[str] = field(default_factory=list)
+    """URL regular expressions of links not to check (the settings file's ``exclude-links``)."""
+    include_links: list[str] = field(default_factory=list)
+    """URL regular expressions of links checked whatever excludes them (``include-links``)."""
+    cli_exclude: list[str] = field(default_factory=list)
+    """``--exclude REGEX`` (command line only; added to ``exclude_links``)."""
+    cli_include: list[str] = field(default_factory=list)
+    """``--include REGEX`` (command line only; added to ``include_links``)."""
+    domains: dict[str, DomainRule] = field(default_factory=dict)
+    """Per-domain rules (``[domains."example.com"]``), by lower-case domain name."""
     publishers: dict[str, str] = field(default_factory=dict)
     """Glob over an article's path -> its publisher, for articles that do not say."""
     outlets_file: str | None = None
@@ -70,8 +93,26 @@ class Settings:
     workers: int = 0
     """Processes extracting a large corpus; 0: one per core this process may use."""
     quiet: bool = False
+    """The dead links, footnote problems per kind, the totals and the exit line only."""
+    verbose: bool = False
+    """Everything: every finding (no cut), info items, every article."""
+    format: str = "text"
+    """``text`` (the human summary on stdout), ``junit`` or ``github`` (on stdout; the summary on stderr)."""
     source: str | None = None
     """Which settings file was read, if any."""
+
+    def link_rules(self) -> LinkRules:
+        """The patterns and domain rules that decide which links are checked (patterns
+        already validated by :func:`load_settings`)."""
+
+        def compiled(patterns: list[str], origin: str) -> list[LinkPattern]:
+            return [LinkPattern(re.compile(pattern), origin) for pattern in patterns]
+
+        return LinkRules(
+            exclude=(*compiled(self.cli_exclude, "--exclude"), *compiled(self.exclude_links, "exclude-links")),
+            include=(*compiled(self.cli_include, "--include"), *compiled(self.include_links, "include-links")),
+            domains=dict(self.domains),
+        )
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -84,7 +125,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "list[str]": (list,),
     "dict[str, str]": (dict,),
 }
-_FILE_KEYS = {f.name for f in fields(Settings)} - {"source", "json"}
+_FILE_KEYS = {f.name for f in fields(Settings)} - {"source", "json", "format", "cli_exclude", "cli_include"}
 
 
 def save_keys() -> tuple[str, str] | None:
@@ -132,7 +173,14 @@ def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
         if settings.outlets_file and not Path(settings.outlets_file).is_absolute():
             settings.outlets_file = str(path.parent / settings.outlets_file)  # next to the settings file
         _check(settings, str(path))
-    _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "command line")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given.get("quiet") and given.get("verbose"):
+        raise SettingsError("--quiet and --verbose: choose one")
+    if given.get("verbose"):
+        settings.quiet = False  # the command line's level wins over the settings file's
+    elif given.get("quiet"):
+        settings.verbose = False
+    _apply(settings, given, "command line")
     _check(settings, "command line")
     if Path(settings.cache_dir).exists() and not Path(settings.cache_dir).is_dir():
         raise SettingsError(f"setting 'cache-dir': {settings.cache_dir} is not a folder")
@@ -164,6 +212,9 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         key = raw_key.replace("-", "_")
         if key not in hints or (origin != "command line" and key not in _FILE_KEYS):
             raise SettingsError(f"{origin}: unknown setting '{raw_key}'")
+        if key == "domains":
+            settings.domains = _domain_rules(value, origin)
+            continue
         expected = _TYPES.get(hints[key], (object,))
         if isinstance(value, bool) and bool not in expected:
             raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}, not true/false")
@@ -179,6 +230,60 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         if hints[key] in ("float", "float | None"):
             value = float(value)
         setattr(settings, key, value)
+
+
+_DOMAIN_NAME = re.compile(r"^(?:[^\W_]|[-_])+(?:\.(?:[^\W_]|[-_])+)*$")
+_DOMAIN_KEYS = ("skip", "accept", "per-host", "host-interval")
+
+
+def _domain_rules(value: object, origin: str) -> dict[str, DomainRule]:
+    """``[domains."example.com"]`` tables as rules by normalised domain name; one line per mistake."""
+    if not isinstance(value, dict):
+        raise SettingsError(f"{origin}: setting 'domains' must be a table of domains ([domains.\"example.com\"])")
+    rules: dict[str, DomainRule] = {}
+    for raw_name, table in value.items():
+        name = normal_host(str(raw_name).removeprefix("*."))
+        where = f"{origin}: domain rule '{raw_name}'"
+        if not _DOMAIN_NAME.match(name):
+            raise SettingsError(f"{where}: not a domain name (write it as example.com, no scheme or path)")
+        if not isinstance(table, dict):
+            raise SettingsError(f"{where} must be a table (skip, accept, per-host, host-interval)")
+        rules[name] = _domain_rule(table, where)
+    return rules
+
+
+def _domain_rule(table: dict[str, Any], where: str) -> DomainRule:
+    known = {key.replace("_", "-"): item for key, item in table.items()}
+    for key in known:
+        if key not in _DOMAIN_KEYS:
+            raise SettingsError(f"{where}: unknown key '{key}' (choose from {', '.join(_DOMAIN_KEYS)})")
+    skip = known.get("skip", False)
+    if not isinstance(skip, bool):
+        raise SettingsError(f"{where}: 'skip' must be true or false")
+    accept = known.get("accept", [])
+    if not isinstance(accept, list) or not all(
+        isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 999 for code in accept
+    ):
+        raise SettingsError(f"{where}: 'accept' must be a list of HTTP status codes (100-999), e.g. [403, 999]")
+    per_host = known.get("per-host")
+    if per_host is not None and (
+        not isinstance(per_host, int) or isinstance(per_host, bool) or not 1 <= per_host <= NUMBER_RANGES["per_host"][1]
+    ):
+        raise SettingsError(f"{where}: 'per-host' must be a whole number from 1 to {NUMBER_RANGES['per_host'][1]:g}")
+    interval = known.get("host-interval")
+    if interval is not None and (
+        not isinstance(interval, int | float)
+        or isinstance(interval, bool)
+        or not math.isfinite(interval)
+        or not 0 <= interval <= NUMBER_RANGES["host_interval"][1]
+    ):
+        raise SettingsError(f"{where}: 'host-interval' must be a number of seconds from 0 to 600")
+    return DomainRule(
+        skip=skip,
+        accept=frozenset(accept),
+        per_host=per_host,
+        host_interval=None if interval is None else float(interval),
+    )
 
 
 def _as_any(value: object) -> Any:
@@ -285,4 +390,24 @@ def _invalid_value(settings: Settings) -> str | None:
     for condition in settings.fail_on:
         if condition not in FAIL_ON_CHOICES:
             return f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
+    if settings.format not in FORMATS:
+        return f"--format: unknown format '{settings.format}' (choose from {', '.join(FORMATS)})"
+    if settings.quiet and settings.verbose:
+        return "settings 'quiet' and 'verbose': choose one"
+    return _bad_pattern(settings)
+
+
+def _bad_pattern(settings: Settings) -> str | None:
+    """The first link pattern that is not a regular expression, said in one line."""
+    for option, patterns in (
+        ("--exclude", settings.cli_exclude),
+        ("--include", settings.cli_include),
+        ("setting 'exclude-links':", settings.exclude_links),
+        ("setting 'include-links':", settings.include_links),
+    ):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                return f"{option} '{pattern}' is not a valid regular expression ({exc})"
     return None

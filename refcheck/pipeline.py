@@ -18,7 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from refcheck.collect import FORMATS, InputError, SkipFile, SourceFile, collect, os_error, read_bytes, text_of
+from refcheck.collect import (
+    FORMATS,
+    UNSUPPORTED,
+    InputError,
+    SkipFile,
+    Skipped,
+    SourceFile,
+    collect,
+    os_error,
+    read_bytes,
+    text_of,
+)
 from refcheck.config import Settings, save_keys
 from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
 from refcheck.models import CitedBy, Coverage, Document, FootnoteLabel, LinkResult, RunResult, SkippedFile
@@ -48,7 +59,8 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     )
     summary = result.summary
     summary.links_scope = settings.links
-    items = list(collect(paths, settings.exclude, settings.follow_symlinks))
+    settings_file = Path(settings.source) if settings.source else None
+    items = list(collect(paths, settings.exclude, settings.follow_symlinks, settings_file))
     sources = [item for item in items if isinstance(item, SourceFile)]
     job = _ExtractJob(
         extra, sorted(settings.publishers.items()), settings.max_file_size, settings.cache_dir,
@@ -83,6 +95,9 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
         _close_job()
     if summary.documents == 0:
         result.documents.close()
+        unsupported = [item.name for item in items if isinstance(item, Skipped) and item.reason == UNSUPPORTED]
+        if unsupported:  # the user named a file refcheck cannot read: say so, not "no articles"
+            raise InputError(f"{', '.join(unsupported)}: {UNSUPPORTED}")
         shown = ", ".join(str(p) for p in paths)
         raise InputError(f"no articles found in {shown} (looked for {', '.join(sorted(FORMATS))})")
     summary.files_skipped = len(summary.skipped_files)
@@ -273,10 +288,6 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
             link.final_domain = final if final != link.domain else None
     result.notes.extend(cache.warnings)
     result.notes.extend(report.notes)
-    if settings.offline:
-        unknown = sum(1 for link in result.links.values() if link.status == "unknown")
-        if unknown:
-            result.notes.append(f"offline run: {unknown} links not in the cache are 'unknown'")
     result.summary.links_checked = report.checked
     result.summary.links_from_cache = report.from_cache
     result.summary.requests = report.requests
@@ -305,6 +316,7 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
         save_missing=settings.save_missing,
         workers=settings.workers or available_cores(),
         transport=settings.transport,
+        rules=settings.link_rules(),
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,

@@ -76,6 +76,21 @@ def refcheck(
     return done
 
 
+def totals_line(output: str) -> str:
+    """The totals line of a terminal summary (``N of M articles read, …``): the line
+    before the last, which says why the exit status is what it is (``exit 1: …``)."""
+    lines = output.splitlines()
+    assert len(lines) >= 2 and lines[-1].startswith("exit "), output
+    return lines[-2]
+
+
+def exit_line(output: str) -> str:
+    """The last line of a terminal summary: ``exit 1: 1 newly dead link (--fail-on new-dead)``."""
+    lines = output.splitlines()
+    assert lines and lines[-1].startswith("exit "), output
+    return lines[-1]
+
+
 @pytest.fixture(autouse=True)
 def invalid_names_fail_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Names under ``.invalid`` (RFC 6761: never resolve) fail at once, in this

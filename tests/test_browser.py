@@ -1,6 +1,9 @@
-"""report.html in a real browser (headless Chromium): the tables and the graph
-render, the script ran under the page's Content-Security-Policy, and nothing
-from a hostile corpus runs. Skips only where no Chromium can be found."""
+"""report.html in a real browser (headless Chromium driven by Playwright): the
+page renders and its scripts run under its Content-Security-Policy, it asks for
+nothing but itself, nothing from a hostile corpus runs, and what an editor needs
+is there -- the footnote problems counted as the terminal counts them, dead links
+with their reasons, clickable links, the trend chart. Skips only where no
+Chromium (Debian's ``chromium``) or no Playwright can be found."""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from localweb import serve
@@ -24,19 +30,73 @@ pytestmark = pytest.mark.skipif(
 HOSTILE_TITLE = '<img src=x onerror="document.body.setAttribute(`data-pwned`,1)">'
 HOSTILE_URL = 'https://x.test/"><script>document.body.setAttribute(`data-pwned`,2)</script>'
 
-
-def browse(page: Path, tmp_path: Path, *mode: str) -> str:
-    assert BROWSER is not None
-    done = subprocess.run(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000", *mode, page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    return done.stdout
+# Before any script of the page: record what the CSP refused (Playwright's init
+# scripts are not subject to the page's policy).
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (event) {
+  window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
 
 
-def test_report_renders_and_hostile_input_stays_inert(tmp_path: Path) -> None:
+@dataclass
+class Visit:
+    """What the browser saw of one page."""
+
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__cspViolations"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        # Debian's chromium: Playwright never downloads a browser of its own here.
+        launched = playwright.chromium.launch(executable_path=BROWSER, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_page(path: Path, width: int = 1280, height: int = 1600) -> Visit:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page)
+        page.on("request", lambda request: seen.requests.append(request.url))
+        page.on("console", lambda message: seen.errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: seen.errors.append(f"uncaught: {error}"))
+        page.add_init_script(WATCH_CSP)
+        page.goto(path.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=yes]", timeout=30_000)
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def run_refcheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
+                           "--host-interval", "0", "--refresh", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=os.environ.copy())  # fmt: skip
+
+
+def only_the_file_was_asked_for(seen: Visit, page: Path) -> None:
+    assert seen.requests == [page.resolve().as_uri()], seen.requests
+
+
+def test_report_renders_and_hostile_input_stays_inert(tmp_path: Path, visit: Any) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     with serve() as (web, _):
@@ -59,23 +119,115 @@ def test_report_renders_and_hostile_input_stays_inert(tmp_path: Path) -> None:
             "https://x.test/<style>body{display:none}</style></li></ol></body></html>",
             encoding="utf-8",
         )
-        done = subprocess.run([sys.executable, "-m", "refcheck", "corpus", "--allow-private", "--no-archive",
-                               "--host-interval", "0"], cwd=tmp_path, capture_output=True, text=True,
-                              timeout=120, env=os.environ.copy())  # fmt: skip
+        done = run_refcheck(tmp_path)
         assert done.returncode == 1, done.stderr
-    page = (tmp_path / "reports" / "latest" / "report.html").resolve()
-    dom = browse(page, tmp_path, "--dump-dom")
-    body = dom.split("<body", 1)[1].split(">", 1)[0]
-    assert 'data-ready="yes"' in body  # our script ran (its hash is in the CSP)
-    assert "data-pwned" not in body  # nothing from the corpus did
-    assert "<img" not in dom and not re.findall(r'<svg(?! id="(?:trend|graph)")', dom)  # payloads are text
-    assert "<iframe" not in dom and 'href="javascript:' not in dom.lower() and "<style>body" not in dom
-    assert dom.count("<script") == 1
-    assert 'id="graph"' in dom and dom.count('class="node"') >= 3
-    assert 'id="trend"' in dom
-    rows = int(dom.split('data-rows="', 1)[1].split('"', 1)[0])
-    assert rows >= 3
-    assert f"{web}/gone" in dom  # the dead link is listed
+    page = tmp_path / "reports" / "latest" / "report.html"
+    seen = visit(page)
+    browser_page = seen.page
+    body = browser_page.locator("body")
+    assert body.get_attribute("data-ready") == "yes"  # our script ran (its hash is in the CSP)
+    assert body.get_attribute("data-pwned") is None  # nothing from the corpus did
+    dom = browser_page.content()
+    assert "<img" not in dom and "<iframe" not in dom and "<style>body" not in dom  # payloads are text
+    assert 'href="javascript:' not in dom.lower()
+    assert (
+        browser_page.evaluate(
+            "Array.from(document.querySelectorAll('*')).flatMap(e => e.getAttributeNames()).filter(n => n.startsWith('on'))"
+        )
+        == []
+    )  # no event handler attribute anywhere (<svg onload>, <img onerror>)
+    scripts = browser_page.evaluate(
+        "Array.from(document.scripts).map(s => [s.type || 'script', s.id, s.src])"
+    )  # fmt: skip
+    assert sorted(kind for kind, _, _ in scripts) == ["application/json"] * 2 + ["script"] * 4
+    assert {name for kind, name, _ in scripts if kind == "application/json"} == {"graph-data", "trend-data"}
+    assert all(not source for _, _, source in scripts)
+    assert seen.violations() == [] and seen.errors == []
+    only_the_file_was_asked_for(seen, page)
+    assert browser_page.evaluate("typeof uPlot === 'function' && typeof cytoscape === 'function'")
+    assert browser_page.locator("#graph").count() == 1 and browser_page.locator("#graph canvas").count() >= 1
+    assert browser_page.locator("#trend-chart canvas").count() >= 1
+    assert int(body.get_attribute("data-rows") or 0) >= 3
+    assert browser_page.locator(f'#dead a[href="{web}/gone"]').count() == 1  # the dead link is listed
     screenshot = tmp_path / "report.png"
-    browse(page, tmp_path, f"--screenshot={screenshot}")
+    browser_page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.is_file() and screenshot.stat().st_size > 10_000
+
+
+def write_newsroom_corpus(corpus: Path, web: str) -> None:
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_text(
+        "The Talks\n\nReuters said (1). The page is gone (2). A soft one (3). Missing (5).\n\n"
+        f"(1) Reuters, 28 August 2018, {web}/ok\n\n(2) Gone, 28 August 2018, {web}/gone\n\n"
+        f"(3) Soft, 28 August 2018, {web}/soft\n\n(4) Never referenced, 2018, {web}/ok-4\n",
+        encoding="utf-8",
+    )
+    (corpus / "b.md").write_text(f"# Second\n\nAs [the agency said]({web}/ok-b) once[^1].\n\n[^1]: {web}/removed\n")
+
+
+def test_what_an_editor_needs_is_on_the_page(tmp_path: Path, visit: Any) -> None:
+    with serve() as (web, _):
+        write_newsroom_corpus(tmp_path / "corpus", web)
+        first = run_refcheck(tmp_path)
+        second = run_refcheck(tmp_path)
+    assert first.returncode == second.returncode == 1, second.stderr
+    page = tmp_path / "reports" / "latest" / "report.html"
+    seen = visit(page)
+    browser_page = seen.page
+
+    # Footnote problems: the section and its count, as the terminal counts them.
+    totals = re.search(r"(\d+) footnote problems", second.stdout)
+    assert totals is not None, second.stdout
+    counted = totals.group(1)
+    assert browser_page.locator("#problem-count").inner_text() == counted
+    rows = browser_page.locator("#problems-error tbody tr, #problems-warning tbody tr")
+    assert rows.count() == int(counted) >= 2
+    assert "missing-footnote" in browser_page.locator("#problems-error").inner_text()
+
+    # Dead links with their reasons; every cited link clickable, opened without a referrer.
+    dead = browser_page.locator("#dead")
+    text = dead.inner_text()
+    assert "HTTP 404" in text and "HTTP 410" in text
+    assert "error page title: Page not found" in text and "soft-404 200" not in text
+    anchors = browser_page.evaluate("Array.from(document.links).map(a => [a.getAttribute('href'), a.rel])")
+    assert anchors and all(href.startswith(("http://", "https://")) for href, _ in anchors)
+    assert all({"noopener", "noreferrer"} <= set(rel.split()) for _, rel in anchors)
+    hrefs = {href for href, _ in anchors}
+    assert {f"{web}/ok", f"{web}/gone", f"{web}/soft", f"{web}/ok-b", f"{web}/removed"} <= hrefs
+    assert browser_page.locator(f'#dead a[href="{web}/gone"]').is_visible()
+
+    # The filter box narrows the dead links.
+    browser_page.fill("input[data-scope=dead-groups]", "soft")
+    visible = browser_page.locator("#dead-groups tbody tr:visible")
+    assert visible.count() == 1 and "soft" in visible.inner_text()
+    browser_page.fill("input[data-scope=dead-groups]", "")
+
+    # An article's notes, opened.
+    browser_page.click("#open-attention")
+    assert browser_page.locator("details.article[open]").count() == 2
+    assert "no link" not in browser_page.locator("details.article[open] table.notes").first.inner_text()
+
+    # The trend chart: drawn by uPlot over the two runs, with a legend.
+    assert browser_page.locator("body").get_attribute("data-trend") == "drawn"
+    assert browser_page.locator("#trend-chart canvas").count() >= 1
+    legend = browser_page.locator("#trend-chart .u-legend").inner_text()
+    assert all(label in legend for label in ("ok", "dead", "soft-404", "not checked"))
+    assert browser_page.locator("#runs tbody tr").count() == 2
+
+    assert seen.violations() == [] and seen.errors == []
+    only_the_file_was_asked_for(seen, page)
+
+
+def test_an_offline_report_says_so_in_the_browser(tmp_path: Path, visit: Any) -> None:
+    write_newsroom_corpus(tmp_path / "corpus", "https://www.example-news.com")
+    done = subprocess.run([sys.executable, "-m", "refcheck", "corpus", "--offline"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, env=os.environ.copy())  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    page = tmp_path / "reports" / "latest" / "report.html"
+    seen = visit(page)
+    banner = seen.page.locator("#coverage")
+    assert banner.is_visible() and "not checked (offline" in banner.inner_text()
+    assert "No link was checked" in seen.page.locator("#dead").inner_text()
+    assert "partial run" in seen.page.locator("#runs").inner_text()
+    assert seen.violations() == [] and seen.errors == []
+    only_the_file_was_asked_for(seen, page)

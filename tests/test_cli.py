@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import refcheck
+from conftest import exit_line, refcheck, totals_line
 
 from refcheck import __version__
 
@@ -51,12 +51,13 @@ def test_clean_corpus_exits_0(tmp_path: Path) -> None:
     assert done.stderr == ""
     [report_folder] = [p.name for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
     assert done.stdout.splitlines() == [
-        "corpus/a.txt: 1 citations, 1 footnotes, 1 outlets named (publisher unknown, date unknown)",
+        "1 of 1 link not checked (offline 1): their fate is unknown, not healthy",
+        "corpus/a.txt: 1 citation, 1 footnote, 1 outlet named (publisher unknown, date unknown)",
         "",
-        "offline run: 1 links not in the cache are 'unknown'",
         f"reports written to reports/{report_folder}",
         "",
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems",
+        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems",
+        "exit 0: 1 link not checked (offline) — nothing failed",
     ]
     assert "missing-footnote" not in done.stdout
 
@@ -67,9 +68,10 @@ def test_missing_footnote_exits_1_and_prints_the_problem(tmp_path: Path) -> None
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
-    assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
+    assert totals_line(done.stdout) == (
+        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
+    assert exit_line(done.stdout) == "exit 1: 1 footnote problem (--fail-on problems)"
 
 
 @pytest.mark.parametrize(
@@ -99,8 +101,8 @@ def test_binary_file_is_skipped_not_fatal(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert "corpus/b.txt: skipped: binary file (NUL bytes)" in lines
     assert "corpus/c.pdf: skipped: not an article (.pdf)" in lines
-    assert lines[-1] == (
-        "1 of 2 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems, 2 files skipped"
+    assert totals_line(done.stdout) == (
+        "1 of 2 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems, 2 files skipped"
     )
 
 
@@ -194,7 +196,8 @@ PROBLEM_KEYS = {"kind", "footnote", "line", "message"}
 
 
 def check_shape(result: dict[str, object]) -> None:
-    assert set(result) == {"schema", "generated_at", "documents", "links", "summary"}
+    # "corpus" (which input paths the run read) was added by the per-corpus history
+    assert set(result) - {"corpus"} == {"schema", "generated_at", "documents", "links", "summary"}
     assert result["schema"] == 1
     assert isinstance(result["generated_at"], str)
     documents = result["documents"]
@@ -279,14 +282,13 @@ def test_json_to_stdout(tmp_path: Path) -> None:
     assert summary["problems"] == {"missing-footnote": 1}
     assert summary["statuses"] == {"unknown": 1}
     [report_folder] = [p.name for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
-    assert summary["notes"] == [
-        "offline run: 1 links not in the cache are 'unknown'",
-        f"reports written to reports/{report_folder}",
-    ]
+    # the offline run is said by the coverage record (and at the top of every report), not by a note
+    assert summary["notes"] == [f"reports written to reports/{report_folder}"]
+    assert summary["coverage"]["not_checked"] == 1 and summary["coverage"]["offline"] is True
     # the human summary moved to stderr
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stderr.splitlines()
-    assert done.stderr.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
+    assert totals_line(done.stderr) == (
+        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
 
 
@@ -316,8 +318,8 @@ def test_json_to_file(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     check_shape(written)
     assert [document["path"] for document in written["documents"]] == ["corpus/a.txt"]
-    assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 0 footnote problems"
+    assert totals_line(done.stdout) == (
+        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems"
     )
 
 
@@ -329,9 +331,10 @@ def test_json_to_unwritable_place_keeps_the_results(tmp_path: Path) -> None:
     assert line.startswith(f"refcheck: {target}: cannot write JSON")
     # the human summary still reached the terminal
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
-    assert done.stdout.splitlines()[-1] == (
-        "1 of 1 articles read, 1 citations, 1 unique links (1 unknown), 1 footnote problems"
+    assert totals_line(done.stdout) == (
+        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
+    assert exit_line(done.stdout) == f"exit 2: {target}: cannot write JSON"  # the run fails, and says why
     assert done.stdout.count("1 of 1 articles read") == 1  # printed once, not twice
     assert not target.parent.exists()
 
@@ -342,3 +345,234 @@ def test_short_article_notes_are_not_its_byline(tmp_path: Path) -> None:
     [document] = json.loads(done.stdout)["documents"]
     assert document["publisher"] is None
     assert document["date"] is None
+
+
+# --- help, flags and one consumer of stdout ---------------------------------------------------------
+
+
+def test_short_help_is_help(tmp_path: Path) -> None:
+    done = refcheck(tmp_path, "-h")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == refcheck(tmp_path, "--help").stdout
+    assert "--exclude REGEX" in done.stdout and "--format FMT" in done.stdout and "-v, --verbose" in done.stdout
+
+
+def test_flags_take_no_value_and_show_none_in_help(tmp_path: Path) -> None:
+    help_text = refcheck(tmp_path, "--help").stdout
+    assert "<bool>" not in help_text
+    assert "--offline / --no-offline" in help_text
+    make_corpus(tmp_path)
+    line = one_line_error(refcheck(tmp_path, "corpus", "--offline", "true"))
+    assert line.startswith("refcheck: true: no such file or folder (flags such as --offline take no value")
+
+
+def test_no_form_switches_off_a_settings_file_flag(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path)
+    (corpus / "refcheck.toml").write_text("offline = true\n", encoding="utf-8")
+    done = refcheck(tmp_path, "corpus", "--no-offline", "--no-report", "--json", "-", "--cache-dir", "cache",
+                    "--wayback-url", "http://wayback.invalid", "--cdx-url", "http://wayback.invalid",
+                    "--no-archive", "--retries", "0")  # fmt: skip
+    coverage = json.loads(done.stdout)["summary"]["coverage"]
+    assert coverage["offline"] is False  # the run went to the network (which answers nothing here)
+
+
+def test_timeout_help_and_readme_agree(tmp_path: Path) -> None:
+    help_text = " ".join(refcheck(tmp_path, "--help").stdout.split())
+    assert "Seconds each step of a request may take: connecting, each read (default 20)." in help_text
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "| `--timeout S` | seconds each step of a request may take: connecting, each read |" in readme
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--json", "-", "--graph", "dot"], "--json - and --graph dot (without --graph-out) both write to stdout"),
+        (["--json", "-", "--format", "junit"], "--json - and --format junit both write to stdout"),
+        (["--graph", "json", "--format", "github"], "--graph json (without --graph-out) and --format github both"),
+        (
+            ["--json", "-", "--graph", "json", "--format", "junit"],
+            "--json -, --graph json (without --graph-out) and --format junit all write to stdout",
+        ),
+    ],
+)
+def test_one_consumer_of_stdout_at_a_time(tmp_path: Path, args: list[str], named: str) -> None:
+    make_corpus(tmp_path)
+    line = one_line_error(refcheck(tmp_path, "corpus", "--offline", *args))
+    assert line.startswith(f"refcheck: {named}")
+    assert not (tmp_path / "reports").exists()  # refused before anything ran
+
+
+def test_graph_to_a_file_leaves_stdout_to_json(tmp_path: Path) -> None:
+    make_corpus(tmp_path)
+    done = refcheck(tmp_path, "corpus", "--offline", "--json", "-", "--graph", "dot", "--graph-out", "g.dot")
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8").strip()
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    make_corpus(tmp_path)
+    line = one_line_error(refcheck(tmp_path, "corpus", "--offline", "--format", "xml"))
+    assert line == "refcheck: --format: unknown format 'xml' (choose from text, junit, github)"
+
+
+def test_quiet_and_verbose_together(tmp_path: Path) -> None:
+    make_corpus(tmp_path)
+    assert one_line_error(refcheck(tmp_path, "corpus", "-q", "-v")) == "refcheck: --quiet and --verbose: choose one"
+
+
+def test_named_file_of_an_unsupported_format(tmp_path: Path) -> None:
+    (tmp_path / "article.pdf").write_bytes(b"%PDF-1.4")
+    line = one_line_error(refcheck(tmp_path, "article.pdf", "--offline"))
+    assert line == "refcheck: article.pdf: not a supported article format (.txt, .md, .html; PDF and Word are planned)"
+
+
+def test_settings_file_is_not_a_skipped_article(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path)
+    (corpus / "refcheck.toml").write_text('fail-on = "none"\n', encoding="utf-8")
+    (corpus / "pyproject.toml").write_text("[tool.other]\nx = 1\n", encoding="utf-8")
+    done = refcheck(tmp_path, "corpus", "--offline", "--json", "-")
+    skipped = [item["path"] for item in json.loads(done.stdout)["summary"]["skipped_files"]]
+    assert skipped == ["corpus/pyproject.toml"]  # a pyproject.toml that is not refcheck's is still listed
+    assert "refcheck.toml" not in done.stderr
+
+
+def test_pyproject_settings_file_in_use_is_not_listed(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path)
+    (corpus / "pyproject.toml").write_text('[tool.refcheck]\nfail-on = "none"\n', encoding="utf-8")
+    done = refcheck(tmp_path, "corpus", "--offline")
+    assert done.returncode == 0, done.stdout
+    assert "pyproject.toml" not in done.stdout
+
+
+def test_plurals(tmp_path: Path) -> None:
+    make_corpus(tmp_path)
+    done = refcheck(tmp_path, "corpus", "--offline", "--no-report")
+    assert "corpus/a.txt: 1 citation, 1 footnote, 1 outlet named" in done.stdout
+    assert "1 citations" not in done.stdout and "1 links" not in done.stdout and "1 outlets" not in done.stdout
+
+
+# --- the exit line: why the exit status is what it is ----------------------------------------------
+
+WARNING_ONLY = f"A headline\n\nAs the BBC reported (1), the agency said more. {PAD}\n\nNotes\n\n{{}}\n"
+
+
+def dead_corpus(tmp_path: Path, web: str, urls: list[str], name: str = "a.txt") -> None:
+    notes = "\n\n".join(f"({n}) Reuters, 3 March 2020: {web}{url}" for n, url in enumerate(urls, 1))
+    markers = " ".join(f"Claim ({n})." for n in range(1, len(urls) + 1))
+    make_corpus(tmp_path, f"A headline\n\n{markers} {PAD}\n\nNotes\n\n{notes}\n", name)
+
+
+LIVE = ["--allow-private", "--no-archive", "--host-interval", "0", "--retries", "0"]
+
+
+def test_exit_lines_for_each_fail_on(tmp_path: Path) -> None:
+    from localweb import serve
+
+    with serve() as (web, _):
+        dead_corpus(tmp_path, web, ["/ok", "/gone"])
+        first = refcheck(tmp_path, "corpus", *LIVE, "--fail-on", "new-dead")
+        again = refcheck(tmp_path, "corpus", *LIVE, "--fail-on", "new-dead")
+        default = refcheck(tmp_path, "corpus", *LIVE)
+        none = refcheck(tmp_path, "corpus", *LIVE, "--fail-on", "none")
+        both = refcheck(tmp_path, "corpus", *LIVE, "--fail-on", "dead,problems", "--refresh")
+    assert (first.returncode, exit_line(first.stdout)) == (1, "exit 1: 1 newly dead link (--fail-on new-dead)")
+    assert (again.returncode, exit_line(again.stdout)) == (0, "exit 0: 1 dead link (not failing: --fail-on new-dead)")
+    assert (default.returncode, exit_line(default.stdout)) == (1, "exit 1: 1 dead link (--fail-on dead)")
+    assert (none.returncode, exit_line(none.stdout)) == (0, "exit 0: 1 dead link (not failing: --fail-on none)")
+    assert exit_line(both.stdout) == "exit 1: 1 dead link (--fail-on dead)"
+
+
+def test_exit_line_for_footnote_errors_and_warnings(tmp_path: Path) -> None:
+    make_corpus(tmp_path, MISSING)
+    errors = refcheck(tmp_path, "corpus", "--offline", "--fail-on", "footnote-errors")
+    assert exit_line(errors.stdout) == "exit 1: 1 footnote error (--fail-on footnote-errors)"
+    unreferenced = article("As the BBC reported, the agency said more.")  # note 1 is never referenced
+    make_corpus(tmp_path, unreferenced)
+    from localweb import serve
+
+    with serve() as (web, _):
+        make_corpus(tmp_path, unreferenced.replace("https://www.reuters.com/a", f"{web}/ok"))
+        warned = refcheck(tmp_path, "corpus", *LIVE, "--fail-on", "new-dead")
+    assert warned.returncode == 0, warned.stdout
+    assert exit_line(warned.stdout) == "exit 0: no dead links, 1 footnote warning (not failing: --fail-on new-dead)"
+
+
+def test_exit_line_when_nothing_was_checked(tmp_path: Path) -> None:
+    make_corpus(tmp_path)
+    done = refcheck(tmp_path, "corpus", "--offline")
+    assert exit_line(done.stdout) == "exit 0: 1 link not checked (offline) — nothing failed"
+
+
+# --- the dead links in the terminal, and the levels -------------------------------------------------
+
+
+def test_terminal_names_each_dead_link_with_its_place_and_reason(tmp_path: Path) -> None:
+    from localweb import serve
+
+    with serve() as (web, _):
+        dead_corpus(tmp_path, web, ["/ok", "/gone", "/soft"])
+        done = refcheck(tmp_path, "corpus", *LIVE)
+    lines = done.stdout.splitlines()
+    start = lines.index("dead links: 2 (1 dead, 1 soft-404), 2 newly dead, cited 2 times in 1 article:")
+    assert lines[start + 1] == "  corpus/a.txt"
+    gone, soft = lines[start + 2], lines[start + 3]
+    assert gone.startswith(f"    line 9, note 2: {web}/gone — dead: HTTP 404")
+    assert gone.endswith("(newly dead)")
+    assert soft.startswith(f"    line 11, note 3: {web}/soft — soft-404: ")
+    assert exit_line(done.stdout) == "exit 1: 2 dead links (--fail-on dead)"
+
+
+def test_dead_list_is_cut_and_says_where_the_rest_is(tmp_path: Path) -> None:
+    from localweb import serve
+
+    with serve() as (web, _):
+        dead_corpus(tmp_path, web, [f"/missing-{n}" for n in range(25)])
+        done = refcheck(tmp_path, "corpus", *LIVE)
+        unreported = refcheck(tmp_path, "corpus", *LIVE, "--no-report")
+        verbose = refcheck(tmp_path, "corpus", *LIVE, "--no-report", "-v")
+    [folder] = [p.name for p in (tmp_path / "reports").iterdir() if p.is_dir() and p.name != "latest"]
+    entries = [line for line in done.stdout.splitlines() if line.startswith("    line ")]
+    assert len(entries) == 20
+    assert f"  … and 5 more in reports/{folder}/report.md" in done.stdout.splitlines()
+    assert "  … and 5 more (-v lists them all)" in unreported.stdout.splitlines()
+    assert len([line for line in verbose.stdout.splitlines() if line.startswith("    line ")]) == 25
+    assert "… and" not in verbose.stdout
+
+
+def test_archive_copy_is_shown_with_its_day(tmp_path: Path) -> None:
+    from localweb import serve, serve_archive
+
+    with serve() as (web, _), serve_archive() as (archive_base, archive):
+        archive.captures[f"{web}/gone"] = ["20200307120000"]
+        dead_corpus(tmp_path, web, ["/gone"])
+        done = refcheck(tmp_path, "corpus", "--allow-private", "--host-interval", "0", "--archive-interval", "0",
+                        "--wayback-url", archive_base, "--cdx-url", archive_base, "--no-report")  # fmt: skip
+    lines = done.stdout.splitlines()
+    [entry] = [index for index, line in enumerate(lines) if line.startswith("    line 7, note 1: ")]
+    assert lines[entry + 1].startswith("      archive copy of 2020-03-07 (4 days after it was cited): ")
+    assert "20200307120000" in lines[entry + 1]
+
+
+def test_levels(tmp_path: Path) -> None:
+    from localweb import serve
+
+    text = article("As the BBC reported (1), the agency said more (2).").replace(
+        "(1) Reuters, 3 March 2020: https://www.reuters.com/a",
+        "(1) Reuters, 3 March 2020: {web}/gone; Some Book, 2001",
+    )
+    with serve() as (web, _):
+        make_corpus(tmp_path, text.replace("{web}", web))
+        quiet = refcheck(tmp_path, "corpus", *LIVE, "--no-report", "-q")
+        default = refcheck(tmp_path, "corpus", *LIVE, "--no-report")
+        verbose = refcheck(tmp_path, "corpus", *LIVE, "--no-report", "-v")
+    for done in (quiet, default, verbose):
+        assert f"{web}/gone — dead: HTTP 404" in done.stdout  # the dead list at every level
+        assert exit_line(done.stdout).startswith("exit 1: ")
+    assert "corpus/a.txt: 1 citation" not in quiet.stdout  # no per-article lines
+    assert "footnote problems: 1 error (missing-footnote 1)" in quiet.stdout
+    assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in quiet.stdout
+    assert "unlinked-work" not in quiet.stdout and "unlinked-work" not in default.stdout  # info: -v only
+    assert "corpus/a.txt: 1 citation" in default.stdout
+    assert "info: unlinked-work" in verbose.stdout
+    assert totals_line(default.stdout).endswith("1 footnote problem (and 1 work cited without a link)")

@@ -209,7 +209,9 @@ def test_single_file_path(tmp_path: Path) -> None:
     path = _write(tmp_path / "one.md", b"# hi")
     assert list(collect([path])) == [SourceFile(path, path.as_posix(), "markdown")]
     pdf = _write(tmp_path / "one.pdf", b"%PDF")
-    assert list(collect([pdf])) == [Skipped(pdf.as_posix(), "not an article (.pdf)")]
+    # Named on the command line: says which formats are read (issue 13: not "no articles found").
+    reason = "not a supported article format (.txt, .md, .html; PDF and Word are planned)"
+    assert list(collect([pdf])) == [Skipped(pdf.as_posix(), reason)]
 
 
 def test_display_name_keeps_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

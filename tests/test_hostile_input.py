@@ -268,8 +268,8 @@ def test_broken_front_matter_costs_only_the_metadata(broken_corpus: tuple[Path, 
 def test_unprintable_file_names_are_shown_escaped(broken_corpus: tuple[Path, CliRun]) -> None:
     corpus, run = broken_corpus
     lines = run.done.stdout.splitlines()
-    assert any(line.startswith(f"{corpus.as_posix()}/names/bad\\xffname.txt: 1 citations") for line in lines)
-    assert any(line.startswith(f"{corpus.as_posix()}/names/new\\nline.txt: 1 citations") for line in lines)
+    assert any(line.startswith(f"{corpus.as_posix()}/names/bad\\xffname.txt: 1 citation,") for line in lines)
+    assert any(line.startswith(f"{corpus.as_posix()}/names/new\\nline.txt: 1 citation,") for line in lines)
 
 
 # --- scale: many files, one long line, deep folders ----------------------------------------------

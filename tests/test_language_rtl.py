@@ -171,7 +171,9 @@ def test_report_md_tables_stay_tables_with_rtl_text(rtl_reports: Path) -> None:
             header = next(t for t in tokens[index:] if t.type == "tr_close")
             widths = []
             row = 0
-            for inner in tokens[index : tokens.index(next(t for t in tokens[index:] if t.type == "table_close"))]:
+            # This table's own end, by position (tokens compare equal by value: list.index finds the first table's).
+            close = next(position for position in range(index, len(tokens)) if tokens[position].type == "table_close")
+            for inner in tokens[index:close]:
                 if inner.type == "tr_open":
                     row = 0
                 elif inner.type in ("th_open", "td_open"):

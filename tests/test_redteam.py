@@ -6,11 +6,14 @@ headless Chromium)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redteam import ATTACKS, Attack, markdown_html, smuggled_elements, table_rows_are_whole
@@ -113,7 +116,9 @@ def test_markdown_parses_to_whole_tables_and_no_markup(written: dict[str, str]) 
     assert "<table>" in rendered and "onerror" in rendered  # the hostile strings are there, as text
     assert smuggled_elements(rendered) == []
     assert table_rows_are_whole(rendered) == []
-    assert 'href="javascript' not in rendered.lower() and "<a " not in rendered
+    assert 'href="javascript' not in rendered.lower()
+    # report.md links the cited pages (autolinks), and nothing but http(s) becomes a link.
+    assert all(href.startswith(("http://", "https://")) for href in re.findall(r'href="([^"]*)"', rendered))
 
 
 def test_mermaid_lines_keep_to_the_grammar(written: dict[str, str]) -> None:
@@ -160,10 +165,23 @@ def test_html_parses_to_no_smuggled_markup(written: dict[str, str]) -> None:
     assert not [element.tag for element in tree.iter() if element.tag in ("img", "iframe", "object", "embed")]
     assert [element.tag for element in tree.iter() if element.tag == "style"] == ["style"]
     assert not [element for element in tree.iter("b") if "bold" in element.text_content()]
-    assert len(tree.findall(".//script")) == 1
+    assert only_the_pages_own_scripts(tree)
     assert not [name for element in tree.iter() for name in element.attrib if name.startswith("on")]
     assert all(href.startswith(("http://", "https://")) for href in tree.xpath("//a/@href"))
     assert "onerror" in tree.text_content()  # there, as text
+
+
+def only_the_pages_own_scripts(tree: Any) -> bool:
+    """Every script runs only because the page's CSP lists its SHA-256 (no ``src``);
+    the rest are inert JSON data blocks."""
+    [policy] = tree.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')
+    for script in tree.iter("script"):
+        assert "src" not in script.attrib
+        if script.get("type") == "application/json":
+            continue
+        digest = base64.b64encode(hashlib.sha256((script.text or "").encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in policy, script.text[:80] if script.text else ""
+    return True
 
 
 BROWSER = next(
@@ -184,7 +202,8 @@ def test_html_in_a_browser_runs_only_its_own_script(written: dict[str, str], tmp
     )  # fmt: skip
     body = done.stdout.split("<body", 1)[1].split(">", 1)[0]
     assert 'data-ready="yes"' in body and "data-pwned" not in body
-    assert done.stdout.count("<script") == 1 and "<img" not in done.stdout
+    # No script element appeared beyond the page's own (its hashed libraries and data blocks).
+    assert done.stdout.count("<script") == written["html"].count("<script") and "<img" not in done.stdout
 
 
 def test_plain_masks_escapes_and_stays_distinct() -> None:

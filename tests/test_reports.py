@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_CORPUS, refcheck
+from conftest import SHARED_CORPUS, refcheck, totals_line
 from localweb import FLIPS, serve
 
 
@@ -54,6 +54,9 @@ def test_nightly_changes_and_fail_on_new_dead(tmp_path: Path) -> None:
     assert second_changes["previous"] == folders[0].name
     assert second_changes["newly_dead"] == [f"{web}/flip/a"]
     assert second_changes["recovered"] == [f"{web}/flip/b"]
+    assert second_changes["still_dead"] == []  # a newly dead link is not also "still dead"
+    first_changes = json.loads((folders[0] / "report.json").read_text("utf-8"))["changes"]
+    assert first_changes["newly_dead"] == [f"{web}/flip/b"] and first_changes["still_dead"] == []
     third_changes = json.loads((folders[2] / "report.json").read_text("utf-8"))["changes"]
     assert third_changes["newly_dead"] == []
     [still] = third_changes["still_dead"]
@@ -155,7 +158,7 @@ def test_terminal_summary_and_quiet(tmp_path: Path) -> None:
     assert "corpus/a.txt: 2 citations" not in quiet.stdout
     assert "most dead links" not in quiet.stdout
     assert (
-        quiet.stdout.splitlines()[-1]
+        totals_line(quiet.stdout)
         == "1 of 1 articles read, 2 citations, 2 unique links (1 dead, 1 ok), 0 footnote problems"
     )
     assert quiet.stderr == ""  # no progress bar when stderr is not a terminal

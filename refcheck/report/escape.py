@@ -14,6 +14,7 @@ own metacharacters are escaped.
 
 from __future__ import annotations
 
+import math
 import re
 from html import escape as _html_escape
 
@@ -119,3 +120,67 @@ def mermaid(value: object, limit: int = 60) -> str:
     """A Mermaid label: letters, digits and a little punctuation only (no quotes,
     brackets, pipes, ``%%`` or HTML), at most ``limit`` characters."""
     return _MERMAID_UNSAFE.sub(" ", plain(value))[:limit].strip() or "?"
+
+
+# --------------------------------------------------------------------------- additions for the templated reports
+
+_MD_INLINE_SPECIAL = re.compile(r"([\\*_{}\[\]|~])")
+_MD_HEADING_CLOSE = re.compile(r"(^|\s)(#+)(\s*)$")
+
+
+def markdown_text(value: object) -> str:
+    """Markdown text in the middle of a line (after ``- ``, ``| `` or a heading's
+    ``# ``): no HTML, no emphasis, no links, no table breaks, one line. Unlike
+    :func:`markdown`, characters that matter only at the start of a line (``+``,
+    ``-``, ``#``, ``>``, ``1.``) or only after a ``]`` (``(``, ``)``) are left as
+    they are, so a timestamp reads ``09:34:57+00:00`` (not ``09:34:57\\+00:00``) in
+    a terminal too. A trailing run of ``#`` is escaped: it would close a heading. A
+    backtick is shown as ``'`` (as in :func:`markdown_code`): in a table cell a
+    stray one reads like a code span broken apart."""
+    text = plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    text = _MD_INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _MD_HEADING_CLOSE.sub(lambda match: match.group(1) + "\\" + match.group(2) + match.group(3), text)
+    return " ".join(text.split())
+
+
+_AUTOLINKABLE = re.compile(r"https?://[^\s<>`|\\\x00-\x20\x7f]+", re.IGNORECASE)
+
+
+def markdown_autolink(value: object) -> str | None:
+    """An http(s) URL as a Markdown autolink (``<https://…>``), live in every
+    CommonMark renderer; None when the URL is not one that an autolink carries
+    unchanged (a space, ``<``, ``>``, a backtick, ``|``, a backslash, a hidden
+    character or credentials): show it as a code span then."""
+    text = value if isinstance(value, str) else str(value)
+    if plain(text) != text or _AUTOLINKABLE.fullmatch(text) is None:
+        return None
+    return f"<{text}>"
+
+
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def _plain_data(value: object) -> object:
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, dict):
+        return {plain(key): _plain_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_data(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or infinity
+    return value
+
+
+def script_json(value: object) -> str:
+    """JSON for a ``<script type="application/json">`` data block of an HTML page:
+    every string (keys too) made :func:`plain` (credentials masked, no hidden
+    character), NaN and infinities null, and ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX``
+    escapes, so the data can neither close the element (``</script>``) nor open a
+    comment, and reads back with ``JSON.parse`` unchanged."""
+    import json
+
+    text = json.dumps(_plain_data(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_SCRIPT_UNSAFE)

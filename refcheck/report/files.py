@@ -12,6 +12,16 @@ with ``O_NOFOLLOW`` or written under a random name and renamed into place; a
 planted ``history.jsonl``, ``.history.lock``, ``latest`` or ``report.json`` is
 refused with a warning naming it; a damaged history is renamed aside, never
 copied. Run folders are made ``0755`` at most, so no one else can write in them.
+
+History is per corpus. A corpus is the set of its input paths, made absolute
+(``RunResult.inputs``, named by ``RunResult.corpus_key``): the same corpus gives the
+same key wherever refcheck was started from and however its paths were written.
+"What changed" compares with the newest readable run *of the same corpus*; another
+corpus run into the same report folder starts its own history, and the trend shown
+in report.html holds this corpus's runs only. Runs written before runs recorded
+their corpus (no ``corpus`` in report.json or history.jsonl) belong to no known
+corpus: they are never compared with (a note says so once) -- comparing with the
+wrong corpus would call every link of the other "no longer cited".
 """
 
 from __future__ import annotations
@@ -23,18 +33,19 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from refcheck import safe_files
-from refcheck.models import SCHEMA_VERSION
-from refcheck.report.changes import Changes, compare, dead_streaks, load_previous
+from refcheck.models import SCHEMA_VERSION, to_plain
+from refcheck.report.changes import Changes, compare, corpus_key_of, dead_streaks, load_run
+from refcheck.report.json import corpus_record, dumps
 
 if TYPE_CHECKING:
-    from refcheck.models import RunResult
+    from refcheck.models import LinkResult, RunResult
     from refcheck.report.graph import Graph
 
 _RUN_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(?:-\d+)?$")
@@ -66,19 +77,65 @@ def _runs(root: Path) -> list[Path]:
     )
 
 
-def previous_links(root: Path) -> tuple[Path | None, dict[str, dict[str, object]] | None, list[str]]:
-    """The newest earlier run whose report.json can be read, its links, and a
-    warning for each newer run passed over (killed while writing, damaged):
-    an unreadable report must not make every dead link look new."""
+def previous_links(
+    root: Path, corpus_key: str | None = None
+) -> tuple[Path | None, dict[str, dict[str, object]] | None, list[str]]:
+    """The newest earlier run of the corpus ``corpus_key`` whose report.json can be
+    read, its links, and a warning for each newer run of it passed over (killed
+    while writing, damaged): an unreadable report must not make every dead link
+    look new. Runs of other corpora are passed over silently -- those the history
+    names without reading their report. ``corpus_key`` None: the newest readable
+    run of any corpus (as before runs recorded their corpus)."""
     warnings: list[str] = []
-    for folder in reversed(_runs(root)[-LOOK_BACK:]):
-        links = load_previous(folder)
-        if links is not None:
-            return folder, links, warnings
-        planted = safe_files.planted(folder / "report.json")
-        state = f"{planted} (not made by refcheck): refused" if planted else "is missing or damaged"
-        warnings.append(f"report {folder / 'report.json'} {state}; compared with an earlier run")
+    owners = _run_corpora(root) if corpus_key is not None else {}
+    passed_over: list[str] = []
+    older_version = False
+    tried = 0
+    for folder in reversed(_runs(root)):
+        if tried == LOOK_BACK:
+            break
+        owner = owners.get(folder.name)
+        if owner is not None and owner != corpus_key:
+            continue  # another corpus's run, by the history: not even read
+        tried += 1
+        previous = load_run(folder)
+        if previous is None:
+            passed_over.append(_unreadable(folder))
+        elif corpus_key is None or previous.corpus_key == corpus_key:
+            warnings.extend(f"{why}; compared with an earlier run" for why in passed_over)
+            return folder, previous.links, warnings
+        else:
+            older_version = older_version or previous.corpus_key is None
+    warnings.extend(f"{why}; nothing else to compare with" for why in passed_over)
+    if older_version:
+        warnings.append(
+            f"runs in {root} written by an earlier refcheck do not record their corpus: not compared with; "
+            "this corpus's history starts with this run"
+        )
     return None, None, warnings
+
+
+def _unreadable(folder: Path) -> str:
+    planted = safe_files.planted(folder / "report.json")
+    state = f"{planted} (not made by refcheck): refused" if planted else "is missing or damaged"
+    return f"report {folder / 'report.json'} {state}"
+
+
+def _run_corpora(root: Path) -> dict[str, str]:
+    """Run folder name -> corpus key, as the history records them (runs it does not
+    name, or names without a corpus, are not in it: their report tells)."""
+    owners: dict[str, str] = {}
+    for row in read_history(root):
+        key = corpus_key_of(row.get("corpus"))
+        run = row.get("run")
+        if key is not None and isinstance(run, str):
+            owners[run] = key
+    return owners
+
+
+def corpus_history(history: list[dict[str, object]], corpus_key: str) -> list[dict[str, object]]:
+    """The rows of one corpus's runs (the trend of report.html)."""
+    return [row for row in history if corpus_key_of(row.get("corpus")) == corpus_key]
 
 
 def _run_key(path: Path) -> tuple[str, int]:
@@ -107,7 +164,7 @@ def write_reports(result: RunResult, root: Path) -> Written:
     from refcheck.report.json import write_json
 
     now = datetime.now(UTC)
-    previous_folder, previous, warnings = previous_links(root)
+    previous_folder, previous, warnings = previous_links(root, result.corpus_key)
     changes = compare(result.links, previous, previous_folder.name if previous_folder else None, now.date().isoformat())
     graph = build_graph(result.documents, result.links, result.summary.links_scope)
     folder = new_run_folder(root, now)
@@ -127,7 +184,7 @@ def write_reports(result: RunResult, root: Path) -> Written:
     for fmt, name in (("json", "graph.json"), ("graphml", "graph.graphml"), ("dot", "graph.dot")):
         safe_files.write_file(folder / name, render(graph, fmt))
     with _history_lock(root, warnings):  # appends and the rare rebuild never interleave across runs
-        history = _update_history(root, result, folder, warnings)
+        history = corpus_history(_update_history(root, result, folder, warnings), result.corpus_key)
     safe_files.write_file(
         folder / "report.html",
         html.render(result.generated_at, result.documents, result.links, summary, changes, graph, history),
@@ -156,20 +213,13 @@ def _update_history(root: Path, result: RunResult, folder: Path, warnings: list[
     return history
 
 
+HISTORY_INPUTS_SHOWN = 20
+"""Input paths written in a history row (all of them are in report.json)."""
+
+
 def _append_history(root: Path, result: RunResult, folder: Path) -> None:
-    links = result.links.values()
-    wanted = [link for link in links if link.archive is not None]
-    row = {
-        "schema": SCHEMA_VERSION,
-        "run": folder.name,
-        "generated_at": result.generated_at,
-        "articles": result.summary.documents_read,
-        "links": result.summary.unique_links,
-        "statuses": result.summary.statuses,
-        "archive_looked_up": len(wanted),
-        "archive_found": sum(1 for link in wanted if link.archive and link.archive.available),
-    }
-    line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+    # dumps: an input path with undecodable bytes (a lone surrogate) is written escaped.
+    line = (dumps(history_row(result, folder.name)) + "\n").encode("utf-8")
     # One write on an O_APPEND descriptor: lines of concurrent runs do not interleave.
     # Never through a symbolic link, never into a file hard-linked elsewhere.
     descriptor = safe_files.open_file(
@@ -182,6 +232,41 @@ def _append_history(root: Path, result: RunResult, folder: Path) -> None:
         os.write(descriptor, line)
     finally:
         os.close(descriptor)
+
+
+def history_row(result: RunResult, run: str) -> dict[str, object]:
+    """This run's line of history.jsonl. ``complete`` is false when some links were
+    not checked (offline, network down, cut off): the trend marks such a run
+    rather than show its unchecked links as a recovery. The archive counts are
+    of real answers only (see :func:`archive_counts`)."""
+    coverage = result.summary.coverage
+    return {
+        "schema": SCHEMA_VERSION,
+        "run": run,
+        "generated_at": result.generated_at,
+        "corpus": corpus_record(result, HISTORY_INPUTS_SHOWN),
+        "articles": result.summary.documents_read,
+        "links": result.summary.unique_links,
+        "statuses": result.summary.statuses,
+        "complete": coverage.complete,
+        "coverage": to_plain(coverage),
+        **archive_counts(result.links.values()),
+    }
+
+
+def archive_counts(links: Iterable[LinkResult]) -> dict[str, int]:
+    """``archive_looked_up``: links with an answer from the archive (a capture, or
+    none) -- asked this run or earlier and cached; ``archive_found``: of those, with
+    a capture; ``archive_unanswered``: wanted, no answer (offline without a cached
+    answer, archive unreachable). An ``available: null`` record was never looked up."""
+    links = list(links)
+    answered = [link.archive for link in links if link.archive is not None and link.archive.available is not None]
+    unanswered = sum(1 for link in links if link.archive is not None and link.archive.available is None)
+    return {
+        "archive_looked_up": len(answered),
+        "archive_found": sum(1 for copy in answered if copy.available),
+        "archive_unanswered": unanswered,
+    }
 
 
 def read_history(root: Path) -> list[dict[str, object]]:
@@ -221,7 +306,7 @@ def _set_history_aside(root: Path, rows: list[dict[str, object]], damaged: int) 
     try:
         mode = os.lstat(history).st_mode & 0o777  # the rebuilt file is no more readable than the old one
         aside = safe_files.set_aside(history, "damaged")
-        safe_files.write_file(history, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), mode)
+        safe_files.write_file(history, "".join(dumps(row) + "\n" for row in rows), mode)
     except OSError as exc:
         return f"{history}: {damaged} damaged lines skipped (could not set it aside: {exc.strerror or exc})"
     return f"{history}: {damaged} damaged lines; set aside as {aside.name}, history rebuilt from the {len(rows)} readable ones"

@@ -51,7 +51,11 @@ def reason_of(link: LinkResult) -> str:
     if link.status is LinkStatus.SOFT_404:
         return f"soft-404: {error}" if error else "soft-404: the page says it is not there"
     if link.http_status is not None and link.status is not LinkStatus.OK:
-        return f"HTTP {link.http_status}" + (f": {error}" if error else "")
+        status_line = f"HTTP {link.http_status}"
+        if not error:
+            return status_line
+        # The checker's message often starts with the status line ("HTTP 404 Not Found"): not twice.
+        return error if error.startswith(status_line) else f"{status_line}: {error}"
     return error or str(link.status)
 
 

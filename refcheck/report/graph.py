@@ -16,7 +16,10 @@ Edges:
   self-citation (a publisher citing itself) marked.
 
 Derived: most-cited sources, sources cited by several publishers, mutual
-citation between publishers, and co-citation (sources cited together).
+citation between publishers, self-citation and provenance chains, computed with
+networkx (imported only when a figure is asked for: ``refcheck --version`` and a
+``--no-report`` run never load it); co-citation (sources cited together) is
+counted while the graph is built.
 """
 
 from __future__ import annotations
@@ -72,27 +75,94 @@ class Graph:
             found = self.edges[key] = Edge(source, target, kind)
         return found
 
-    # --- derived figures ---------------------------------------------------------------
+    # --- derived figures (networkx, imported only here) ---------------------------------
+
+    def to_networkx(self, kinds: Iterable[str] | None = None) -> Any:
+        """The graph as a ``networkx.MultiDiGraph`` (one edge per kind between two
+        nodes, keyed by its kind), of the edges of ``kinds`` only when given; every
+        node is kept either way. Nodes and edges carry the fields of :class:`Node`
+        and :class:`Edge` (``by_kind`` as a plain dict)."""
+        nx = networkx()
+        wanted = None if kinds is None else frozenset(kinds)
+        built = nx.MultiDiGraph()
+        for node in sorted(self.nodes.values(), key=lambda n: n.id):
+            built.add_node(node.id, kind=node.kind, label=node.label, citations=node.citations, dead=node.dead)
+        for edge in sorted(self.edges.values(), key=lambda e: (e.kind, e.source, e.target)):
+            if wanted is None or edge.kind in wanted:
+                built.add_edge(
+                    edge.source, edge.target, key=edge.kind, kind=edge.kind, count=edge.count,
+                    by_kind=dict(edge.by_kind), dead=edge.dead, self_citation=edge.self_citation,
+                )  # fmt: skip
+        return built
+
+    def kind_graph(self, kinds: Iterable[str]) -> Any:
+        """The edges of ``kinds`` as a ``networkx.DiGraph`` over their end nodes (two
+        kinds between the same pair merge into one edge: weights ``count`` and
+        ``dead`` summed). Cheaper than :meth:`to_networkx` for one measure."""
+        nx = networkx()
+        wanted = frozenset(kinds)
+        built = nx.DiGraph()
+        for edge in self.edges.values():
+            if edge.kind not in wanted:
+                continue
+            if built.has_edge(edge.source, edge.target):
+                data = built[edge.source][edge.target]
+                data["count"] += edge.count
+                data["dead"] += edge.dead
+            else:
+                built.add_edge(edge.source, edge.target, count=edge.count, dead=edge.dead)
+        return built
 
     def most_cited(self, limit: int = 10) -> list[Node]:
-        sources = [node for node in self.nodes.values() if node.kind == "source" and node.citations]
-        return sorted(sources, key=lambda node: (-node.citations, node.id))[:limit]
+        cites = self.kind_graph(("cites",))
+        received = dict(cites.in_degree(weight="count"))
+        sources = [node for node in self.nodes.values() if node.kind == "source" and received.get(node.id)]
+        return sorted(sources, key=lambda node: (-received[node.id], node.id))[:limit]
 
     def cited_by_several_publishers(self) -> dict[str, list[str]]:
-        citing: dict[str, set[str]] = defaultdict(set)
-        for edge in self.edges.values():
-            if edge.kind == "publisher-cites" and not edge.self_citation:
-                citing[edge.target].add(edge.source)
-        return {source: sorted(publishers) for source, publishers in sorted(citing.items()) if len(publishers) > 1}
+        nx = networkx()
+        citing = self.kind_graph(("publisher-cites",))
+        citing.remove_edges_from(list(nx.selfloop_edges(citing)))
+        return {
+            source: sorted(citing.predecessors(source)) for source in sorted(citing) if citing.in_degree(source) > 1
+        }
 
     def mutual_citation(self) -> list[tuple[str, str]]:
-        pairs = {
-            (e.source, e.target) for e in self.edges.values() if e.kind == "publisher-cites" and not e.self_citation
-        }
-        return sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs)
+        nx = networkx()
+        citing = self.kind_graph(("publisher-cites",))
+        citing.remove_edges_from(list(nx.selfloop_edges(citing)))
+        both_ways = citing.to_undirected(reciprocal=True)
+        return sorted((min(a, b), max(a, b)) for a, b in both_ways.edges())
 
     def self_citations(self) -> int:
-        return sum(e.count for e in self.edges.values() if e.kind == "publisher-cites" and e.self_citation)
+        nx = networkx()
+        citing = self.kind_graph(("publisher-cites",))
+        return sum(int(data["count"]) for _a, _b, data in nx.selfloop_edges(citing, data=True))
+
+    def provenance_chains(self, per_article: int = 5) -> dict[str, list[list[str]]]:
+        """Where each article's story came from: for every article with an
+        article-to-article or republished-from edge, the paths along those edges to
+        the sources at their far end (an original source, or an article that names
+        none) -- at most ``per_article``, the longest first. Inside a cycle (two
+        articles citing each other) the far end is the other article."""
+        nx = networkx()
+        provenance = self.kind_graph(PROVENANCE_KINDS)
+        if not provenance:
+            return {}
+        condensed = nx.condensation(provenance)
+        component = condensed.graph["mapping"]
+        far_end = {node for node, index in component.items() if condensed.out_degree(index) == 0}
+        chains: dict[str, list[list[str]]] = {}
+        for article in sorted(provenance):
+            if self.nodes[article].kind != "article" or provenance.out_degree(article) == 0:
+                continue
+            # One breadth-first search per article: the shortest path to each far end
+            # (bounded work however tangled the corpus; every path is a real chain).
+            paths = nx.single_source_shortest_path(provenance, article)
+            ends = [path for end, path in paths.items() if end in far_end and end != article]
+            ends.sort(key=lambda path: (-len(path), path))
+            chains[article] = ends[:per_article]
+        return chains
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,7 +190,34 @@ class Graph:
                 for pair, count in sorted(self.co_citation.items(), key=lambda item: (-item[1], item[0]))[:50]
             ],
             "self_citations": self.self_citations(),
+            "provenance_chains": self.provenance_chains(),
         }
+
+
+PROVENANCE_KINDS = ("article-cites-article", "republished-from")
+"""The edges an editor follows to see where a story came from."""
+
+
+def essential_edges(graph: Graph, edges: list[Edge]) -> list[Edge]:
+    """What a trimmed drawing keeps of ``edges`` (sorted busiest first): each
+    article's edges to other articles and republished-from, and its strongest
+    source (the first ``cites`` edge of the article in that order)."""
+    kept: list[Edge] = []
+    strongest: dict[str, Edge] = {}
+    for edge in edges:
+        if edge.kind in PROVENANCE_KINDS:
+            kept.append(edge)
+        elif edge.kind == "cites" and graph.nodes[edge.source].kind == "article":
+            strongest.setdefault(edge.source, edge)
+    return kept + list(strongest.values())
+
+
+def networkx() -> Any:
+    """The networkx module, imported on first use (0.4 s: only a run that writes
+    or measures a graph pays it). Typed ``Any``: networkx ships no type hints."""
+    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+
+    return nx
 
 
 def article_id(document: Document) -> str:

@@ -1,92 +1,502 @@
-"""report.html: one self-contained file that works offline.
+"""report.html: one self-contained file that works offline, rendered from the
+Jinja2 templates in refcheck/report/templates/.
 
-No request to any other host: style, script and pictures (SVG) are inside
-the file, and a Content-Security-Policy forbids everything else -- scripts
-run only if their hash is listed, so nothing from the corpus can run even if
-it slipped past escaping. Every string from the corpus or from a server is
-HTML-escaped (refcheck/report/escape.py, shared with every other writer);
-links are made only of http(s) URLs. The tables are rendered on
-the server (readable without script); the script adds sorting and filtering.
+No request to any other host: style, scripts (uPlot for the trend chart,
+Cytoscape.js for the citation graph, both vendored in assets/vendor/) and data
+are inside the file, and a Content-Security-Policy forbids everything else --
+a script runs only if its SHA-256 is listed, so nothing from the corpus can run
+even if it slipped past escaping. Escaping lives in one place: every value a
+template prints goes through refcheck/report/escape.py (``finalize``) and is
+HTML-escaped by Jinja's autoescaping; links are made only of http(s) URLs; the
+data the scripts read is a JSON block made by :func:`escape.script_json`.
+The tables are rendered on the server (readable without script); the script
+adds sorting, filtering and the charts.
+
+The view of a run both reports show (coverage, dead links, footnote problems,
+articles with their notes, the trend) is built here, once, by :func:`report_view`;
+report.md (refcheck/report/markdown.py) renders the same view.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-from refcheck.models import DEAD_STATUSES, Document, LinkResult
+import jinja2
+from markupsafe import Markup
+
+from refcheck.models import (
+    DEAD_STATUSES,
+    NOT_CHECKED_STATUSES,
+    UNDETERMINED_STATUSES,
+    Coverage,
+    Document,
+    FootnoteLabel,
+    LinkResult,
+    Problem,
+)
 from refcheck.report import escape
 from refcheck.report.changes import Changes
+from refcheck.report.findings import (
+    Finding,
+    by_article,
+    days_between,
+    dead_findings,
+    plural,
+    readable_timestamp,
+    reason_of,
+)
 from refcheck.report.graph import Graph
-from refcheck.report.stats import articles_by_dead_links, outlet_rows
+from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+ASSETS = HERE / "assets"
+
+SCRIPTS = ("vendor/uPlot.iife.min.js", "report.js", "vendor/cytoscape.min.js", "graph.js")
+"""Inlined in this order, each in its own ``<script>`` whose hash the CSP lists."""
+STYLES = ("vendor/uPlot.min.css", "report.css", "graph.css")
+"""Inlined into the page's one ``<style>`` (a missing one is left out)."""
 
 STATUS_COLOURS = {
     "ok": "#2e7d32", "dead": "#c62828", "soft-404": "#ef6c00", "blocked": "#6a1b9a", "rate-limited": "#8d6e63",
-    "server-error": "#ad1457", "timeout": "#546e7a", "error": "#455a64", "unknown": "#9e9e9e", "skipped": "#bdbdbd",
-    "invalid": "#000000", "unchecked": "#9e9e9e",
+    "server-error": "#ad1457", "timeout": "#546e7a", "error": "#455a64", "unknown": "#757575", "skipped": "#9e9e9e",
+    "invalid": "#000000", "unchecked": "#757575", "not checked": "#757575",
 }  # fmt: skip
 
-_STYLE = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.25rem .5rem;
-text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f5f5f5;cursor:pointer;user-select:none}
-td.n{text-align:right}.dead{color:#c62828;font-weight:600}.ok{color:#2e7d32}.muted{color:#777}
-input.filter{width:100%;padding:.4rem;margin:.5rem 0;box-sizing:border-box}
-.cards{display:flex;flex-wrap:wrap;gap:.5rem}.card{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem}
-.card b{font-size:1.3rem;display:block}svg{max-width:100%;height:auto;border:1px solid #eee}
-details{margin:.3rem 0}summary{cursor:pointer}
-"""
+TREND_SERIES = (
+    ("ok", "#2e7d32", 2.0, ("ok",)),
+    ("dead", "#c62828", 3.5, ("dead",)),
+    ("soft-404", "#ef6c00", 2.5, ("soft-404",)),
+    ("not checked", "#757575", 1.5, tuple(str(status) for status in NOT_CHECKED_STATUSES)),
+)
+"""The trend chart's series: label, colour, line width (the rarer, the wider: a
+dead line is never hidden under the ok line), and the verdicts each one counts."""
 
-_SCRIPT = """
-(function(){
-  function text(cell){return (cell.getAttribute('data-sort')||cell.textContent).trim();}
-  document.querySelectorAll('table.sortable').forEach(function(table){
-    table.querySelectorAll('th').forEach(function(th,index){
-      th.addEventListener('click',function(){
-        var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
-        var asc=th.getAttribute('data-dir')!=='asc';th.setAttribute('data-dir',asc?'asc':'desc');
-        rows.sort(function(a,b){var x=text(a.cells[index]),y=text(b.cells[index]);
-          var nx=parseFloat(x),ny=parseFloat(y);
-          var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
-        rows.forEach(function(row){body.appendChild(row);});
-      });
-    });
-  });
-  document.querySelectorAll('input.filter').forEach(function(input){
-    var table=document.getElementById(input.getAttribute('data-table'));
-    input.addEventListener('input',function(){
-      var needle=input.value.toLowerCase();
-      Array.prototype.forEach.call(table.tBodies[0].rows,function(row){
-        row.style.display=row.textContent.toLowerCase().indexOf(needle)>=0?'':'none';});
-    });
-  });
-  document.body.setAttribute('data-ready','yes');
-  document.body.setAttribute('data-rows',String(document.querySelectorAll('table.sortable tbody tr').length));
-})();
-"""
+RUNS_IN_TABLE = 30
 
 
-def _csp() -> str:
-    digest = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode()
-    return (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# --------------------------------------------------------------------------- the view both reports render
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """One cited link at one place, with its verdict as an editor reads it."""
+
+    url: str
+    line: int
+    kind: str
+    status: str
+    reason: str | None
+    """Why the verdict (None for ok)."""
+    archive_url: str | None = None
+    archive_date: str | None = None
+    archive_distance: str | None = None
+    """``captured 4 days after it was cited``."""
+    newly_dead: bool = False
+    footnote: FootnoteLabel | None = None
+
+    @property
+    def dead(self) -> bool:
+        return self.status in DEAD_STATUSES
+
+    @property
+    def tone(self) -> str:
+        """The CSS class of its verdict: ``dead``, ``ok``, ``unsure`` (checked, no answer that tells) or ``unknown``."""
+        if self.dead:
+            return "dead"
+        if self.status == "ok":
+            return "ok"
+        return "unsure" if self.status in UNDETERMINED_STATUSES else "unknown"
+
+
+@dataclass(slots=True)
+class NoteView:
+    label: FootnoteLabel
+    line: int
+    text: str
+    date: str | None
+    links: list[LinkView] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemView:
+    path: str
+    problem: Problem
+
+
+@dataclass(slots=True)
+class ArticleView:
+    document: Document
+    notes: list[NoteView]
+    text_links: list[LinkView]
+    """Links in the running text (not in a note), in line order."""
+    problems: list[Problem]
+    """Errors and warnings, in line order (what the problem counts count)."""
+    infos: list[Problem]
+    """Notes such as a work cited without a link: listed, never counted as problems."""
+    citations: int
+    dead: int
+    not_checked: int
+
+    @property
+    def anchor(self) -> str:
+        return (
+            "article-" + hashlib.blake2b(self.document.path.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        )
+
+
+@dataclass(slots=True)
+class RunPoint:
+    """One run of the trend (this corpus's history)."""
+
+    generated_at: str
+    time: float | None
+    """Seconds since the epoch (None: the date does not parse)."""
+    links: int
+    counts: dict[str, int]
+    """Per trend series label."""
+    complete: bool
+    why: str
+    """Why some links were not checked (``offline 70``), '' when complete."""
+
+
+@dataclass(slots=True)
+class ReportView:
+    generated_at: str
+    summary: dict[str, Any]
+    statuses: dict[str, int]
+    coverage: Coverage
+    findings: list[Finding]
+    dead_groups: list[tuple[str, list[Finding]]]
+    errors: list[ProblemView]
+    warnings: list[ProblemView]
+    infos: list[ProblemView]
+    outlets: list[OutletRow]
+    worst_articles: list[tuple[str, int]]
+    articles: list[ArticleView]
+    unread: list[Document]
+    """Articles skipped or unreadable."""
+    changes: Changes
+    archived: int
+    runs: list[RunPoint]
+
+    @property
+    def problem_count(self) -> int:
+        """Footnote problems as every report counts them: errors and warnings (notes apart)."""
+        return len(self.errors) + len(self.warnings)
+
+    @property
+    def checked(self) -> int:
+        """Links that were checked (a verdict about the link, or an answer that tells nothing)."""
+        return self.coverage.settled + self.coverage.undetermined
+
+    @property
+    def newly_dead(self) -> int:
+        return len({finding.url for finding in self.findings if finding.newly_dead})
+
+    @property
+    def dead_links(self) -> int:
+        return len({finding.url for finding in self.findings})
+
+    @property
+    def not_checked_why(self) -> str:
+        """``offline 70``: the links not checked, by reason."""
+        reasons = sorted(self.coverage.reasons.items(), key=lambda item: (-item[1], item[0]))
+        return ", ".join(f"{reason} {count}" for reason, count in reasons)
+
+    @property
+    def no_dead_text(self) -> str:
+        """What the dead-links section says when it lists none: never a bare
+        'None' when some links were not checked."""
+        if self.coverage.complete:
+            return f"None: no dead link among the {plural(self.coverage.links, 'link')} cited."
+        why = f" ({self.not_checked_why})" if self.not_checked_why else ""
+        if not self.checked:
+            return f"No link was checked{why}: whether any is dead is unknown."
+        return f"No dead link among the {plural(self.checked, 'link')} checked; {self.coverage.not_checked:,} not checked{why}."
+
+
+def report_view(
+    generated_at: str,
+    documents: Iterable[Document],
+    links: dict[str, LinkResult],
+    summary: dict[str, Any],
+    changes: Changes,
+    history: list[dict[str, object]] | None = None,
+) -> ReportView:
+    newly_dead = set(changes.newly_dead)
+    findings = dead_findings(links, newly_dead)
+    scope = summary.get("links_scope")
+    articles: list[ArticleView] = []
+    unread: list[Document] = []
+    problems: dict[str, list[ProblemView]] = {"error": [], "warning": [], "info": []}
+    for document in documents:
+        if document.skipped or document.error:
+            unread.append(document)
+            continue
+        articles.append(article_view(document, links, newly_dead, scope if isinstance(scope, str) else "article"))
+        for problem in sorted(document.problems, key=lambda item: item.line):
+            problems.setdefault(problem.severity, []).append(ProblemView(document.path, problem))
+    statuses = summary.get("statuses")
+    return ReportView(
+        generated_at=generated_at,
+        summary=summary,
+        statuses={str(key): int(value) for key, value in statuses.items()} if isinstance(statuses, dict) else {},
+        coverage=coverage_of(summary, links),
+        findings=findings,
+        dead_groups=by_article(findings),
+        errors=problems["error"],
+        warnings=problems["warning"],
+        infos=problems["info"],
+        outlets=outlet_rows(links),
+        worst_articles=articles_by_dead_links(links),
+        articles=articles,
+        unread=unread,
+        changes=changes,
+        archived=sum(1 for link in links.values() if link.archive and link.archive.available),
+        runs=run_points(history or []),
     )
 
 
-_e = escape.html
+def coverage_of(summary: dict[str, Any], links: dict[str, LinkResult]) -> Coverage:
+    """The run's coverage from the summary; counted from the links where the summary has none."""
+    recorded = summary.get("coverage")
+    if isinstance(recorded, dict):
+        names = {item.name for item in fields(Coverage)}
+        try:
+            return Coverage(**{key: value for key, value in recorded.items() if key in names})
+        except TypeError:
+            pass
+    return Coverage.of(links.values())
 
 
-def _link(url: str | None, label: str | None = None) -> str:
-    if not url:
+def link_view(url: str, line: int, kind: str, link: LinkResult | None, newly_dead: set[str], *,
+              footnote: FootnoteLabel | None = None, cited_on: str | None = None) -> LinkView:  # fmt: skip
+    if link is None:
+        return LinkView(url, line, kind, "unchecked", None, footnote=footnote)
+    copy = link.archive if link.archive is not None and link.archive.available else None
+    archive_date = readable_timestamp(copy.timestamp) if copy is not None else None
+    return LinkView(
+        url=url,
+        line=line,
+        kind=kind,
+        status=str(link.status),
+        # ok needs no reason; "not checked" is explained once, at the top of the report
+        reason=None if link.status == "ok" or link.status in NOT_CHECKED_STATUSES else reason_of(link),
+        archive_url=copy.url if copy is not None else None,
+        archive_date=archive_date,
+        archive_distance=capture_distance(days_between(cited_on, archive_date)),
+        newly_dead=url in newly_dead and link.status in DEAD_STATUSES,
+        footnote=footnote,
+    )
+
+
+def article_view(document: Document, links: dict[str, LinkResult], newly_dead: set[str], scope: str) -> ArticleView:
+    """The article's notes in its own order, each with its links and their
+    verdicts; the links in its running text; its problems and notes."""
+    cited = document.cited(scope)
+    notes: dict[FootnoteLabel, NoteView] = {}
+    for footnote in sorted(document.footnotes, key=lambda item: item.line):
+        notes.setdefault(footnote.number, NoteView(footnote.number, footnote.line, footnote.text, footnote.date))
+    text_links: list[LinkView] = []
+    for citation in sorted(cited, key=lambda item: item.line):
+        if citation.footnote is None:
+            text_links.append(link_view(citation.url, citation.line, citation.kind, links.get(citation.url), newly_dead,
+                                        cited_on=document.date))  # fmt: skip
+            continue
+        note = notes.get(citation.footnote)
+        if note is None:  # a note the extractor saw only through its links
+            note = notes[citation.footnote] = NoteView(citation.footnote, citation.line, "", None)
+        note.links.append(link_view(citation.url, citation.line, citation.kind, links.get(citation.url), newly_dead,
+                                    footnote=citation.footnote, cited_on=note.date or document.date))  # fmt: skip
+    for problem in document.problems:
+        if problem.footnote is not None and problem.footnote in notes:
+            notes[problem.footnote].problems.append(problem)
+    counted = sorted((p for p in document.problems if p.severity != "info"), key=lambda item: item.line)
+    every_link = [*text_links, *(link for note in notes.values() for link in note.links)]
+    return ArticleView(
+        document=document,
+        notes=sorted(notes.values(), key=lambda note: note.line),
+        text_links=text_links,
+        problems=counted,
+        infos=sorted((p for p in document.problems if p.severity == "info"), key=lambda item: item.line),
+        citations=len(cited),
+        dead=sum(1 for link in every_link if link.dead),
+        not_checked=sum(1 for link in every_link if link.status in NOT_CHECKED_STATUSES),
+    )
+
+
+def capture_distance(days: int | None) -> str | None:
+    """``captured 4 days after it was cited``, ``… 3 months before …``, ``captured the day it was cited``."""
+    if days is None:
+        return None
+    if days == 0:
+        return "captured the day it was cited"
+    span = abs(days)
+    if span >= 730:
+        amount = plural(span // 365, "year")
+    elif span >= 60:
+        amount = plural(span // 30, "month")
+    else:
+        amount = plural(span, "day")
+    return f"captured {amount} {'after' if days > 0 else 'before'} it was cited"
+
+
+def reason_beside(status: str, reason: str | None) -> str | None:
+    """The reason as shown beside its status: without the status repeated at its
+    start (``soft-404: the title says…`` beside a soft-404 badge)."""
+    if reason and reason.startswith(f"{status}: "):
+        reason = reason[len(status) + 2 :]
+    if reason:
+        head, _, rest = reason.partition(": ")
+        if rest == head:  # "HTTP 404: HTTP 404": the checker's message repeats the status line
+            return head
+    return reason
+
+
+def verdict_text(status: str, reason: str | None) -> str:
+    """``dead: HTTP 404``, ``soft-404: the title says…``, ``ok``: a verdict in words."""
+    shown = reason_beside(status, reason)
+    return f"{status}: {shown}" if shown else str(status)
+
+
+def run_points(history: list[dict[str, object]]) -> list[RunPoint]:
+    """The runs of this corpus's history as the trend shows them; rows not of
+    refcheck's shape (a damaged or planted line) are left out."""
+    points = []
+    for row in history:
+        statuses = row.get("statuses")
+        generated_at = row.get("generated_at") or row.get("run")
+        if not isinstance(statuses, dict) or not isinstance(generated_at, str):
+            continue
+        counts = {label: sum(_count(statuses.get(name)) for name in names) for label, _, _, names in TREND_SERIES}
+        coverage = row.get("coverage")
+        reasons = coverage.get("reasons") if isinstance(coverage, dict) else None
+        complete = row.get("complete")
+        if not isinstance(complete, bool):  # a run from before the history said so
+            complete = counts["not checked"] == 0
+        why = ""
+        if not complete:
+            why = (
+                ", ".join(f"{reason} {_count(count)}" for reason, count in reasons.items())
+                if isinstance(reasons, dict) and reasons
+                else f"not checked {counts['not checked']}"
+            )
+        links = row.get("links")
+        points.append(RunPoint(generated_at, _epoch(generated_at), _count(links), counts, complete, why))
+    return points
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _epoch(text: str) -> float | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _html_value(value: object) -> object:
+    """Every value a template prints: through escape.html (credentials masked, no
+    hidden character, HTML-escaped); markup the templates made themselves as is."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
         return ""
-    text = _e(label if label is not None else url)
-    if url.lower().startswith(("http://", "https://")):
-        return f'<a href="{_e(url)}" rel="noopener noreferrer nofollow">{text}</a>'
-    return text
+    return Markup(escape.html(value))
+
+
+def is_web_url(value: object) -> bool:
+    """Only http(s) URLs become links (never ``javascript:``, ``data:``…)."""
+    return isinstance(value, str) and value[:8].lower().startswith(("http://", "https://"))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The templates' environment, built once: autoescaping on, undefined names an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_html_value,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.tests["web_url"] = is_web_url
+    env.filters["plural"] = plural
+    env.globals["colour"] = lambda status: STATUS_COLOURS.get(str(status), "#333")
+    env.globals.update(capture_distance=capture_distance, reason_beside=reason_beside)
+    return env
+
+
+@cache
+def asset(name: str) -> str:
+    """An asset's text ('' when it is not there: graph.css, say)."""
+    try:
+        return (ASSETS / name).read_text("utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+@cache
+def scripts_and_policy() -> tuple[tuple[Markup, ...], str]:
+    """The inlined scripts, and the Content-Security-Policy that lets exactly them run."""
+    bodies = tuple(asset(name) for name in SCRIPTS)
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode('utf-8')).digest()).decode()}'" for body in bodies
+    )
+    policy = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src {hashes}; base-uri 'none'; form-action 'none'"
+    )
+    for body in bodies:  # an inlined script must not end its own element
+        if "</script" in body.lower() or "<!--" in body:
+            raise ValueError("an inlined script holds '</script' or '<!--'")
+    return tuple(Markup(body) for body in bodies), policy
+
+
+@cache
+def style() -> Markup:
+    text = "\n".join(asset(name) for name in STYLES)
+    if "</style" in text.lower():
+        raise ValueError("an inlined style holds '</style'")
+    return Markup(text)
+
+
+def trend_data(runs: list[RunPoint]) -> dict[str, Any]:
+    """What report.js draws with uPlot: the runs' times, one series per verdict of
+    interest, and which runs were partial. A partial run's verdict counts are left
+    out of the lines (null: a gap), so links it could not check never draw a fake
+    recovery; its "not checked" count and its ring show it, the table its figures."""
+    dated = [run for run in runs if run.time is not None]
+
+    def values(label: str) -> list[int | None]:
+        return [run.counts[label] if run.complete or label == "not checked" else None for run in dated]
+
+    return {
+        "x": [run.time for run in dated],
+        "series": [
+            {"label": label, "colour": colour, "width": width, "values": values(label)}
+            for label, colour, width, _ in TREND_SERIES
+        ],
+        "partial": [not run.complete for run in dated],
+        "why": [run.why for run in dated],
+        "links": [run.links for run in dated],
+    }
 
 
 def render(
@@ -98,220 +508,22 @@ def render(
     graph: Graph,
     history: list[dict[str, object]],
 ) -> str:
-    statuses = summary.get("statuses") if isinstance(summary.get("statuses"), dict) else {}
-    assert isinstance(statuses, dict)
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(_csp())}">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>refcheck report {_e(generated_at)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>refcheck report <span class=muted>{_e(generated_at)}</span></h1>",
-        *_changes(changes),
-        "<h2>Summary</h2>",
-        '<div class="cards">',
-        f"<div class=card><b>{_e(summary.get('documents_read'))}</b>articles</div>",
-        f"<div class=card><b>{_e(summary.get('unique_links'))}</b>unique links</div>",
-    ]
-    for status, count in sorted(statuses.items()):
-        parts.append(f"<div class=card><b>{_e(count)}</b>{_e(status)}</div>")
-    parts.append("</div>")
-    languages = summary.get("languages")
-    if isinstance(languages, dict) and languages:
-        ranked = sorted(languages.items(), key=lambda item: (-item[1], str(item[0])))
-        parts.append(
-            '<p id="languages">Languages: '
-            + ", ".join(f'<span lang="{_e(code)}">{_e(code)}</span> {_e(count)}' for code, count in ranked)
-            + "</p>"
+    from refcheck.report.graph_view import graph_view
+
+    view = report_view(generated_at, documents, links, summary, changes, history)
+    scripts, policy = scripts_and_policy()
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            view=view,
+            csp=policy,
+            style=style(),
+            scripts=scripts,
+            graph=graph,
+            graph_data=Markup(escape.script_json(graph_view(graph))),
+            trend_data=Markup(escape.script_json(trend_data(view.runs))),
+            runs_shown=list(reversed(view.runs))[:RUNS_IN_TABLE],
+            trend_series=[label for label, *_ in TREND_SERIES],
         )
-    parts += _dead_table(links)
-    parts += ["<h2>Trend</h2>", _trend_svg(history)]
-    parts += _outlets(links)
-    scope = summary.get("links_scope")
-    parts += _articles(documents, links, scope if isinstance(scope, str) else "article")
-    parts += ["<h2>Citation graph</h2>", _graph_svg(graph)]
-    parts.append(f"<script>{_SCRIPT}</script></body></html>")
-    return "\n".join(parts)
-
-
-def _changes(changes: Changes) -> list[str]:
-    title = f"since {changes.previous}" if changes.previous else "(first run: every dead link is new)"
-    rows = [
-        ("Newly dead", changes.newly_dead),
-        ("Recovered", changes.recovered),
-        ("Newly archived", changes.newly_archived),
-        ("Newly cited", changes.newly_cited),
-        ("No longer cited", changes.no_longer_cited),
-    ]
-    out = [f"<h2>What changed <span class=muted>{_e(title)}</span></h2><ul>"]
-    for label, urls in rows:
-        items = "".join(f'<li dir="auto">{_e(url)}</li>' for url in urls[:30])
-        more = f"<li class=muted>… {len(urls) - 30} more</li>" if len(urls) > 30 else ""
-        out.append(f"<li>{_e(label)}: {len(urls)}" + (f"<ul>{items}{more}</ul>" if urls else "") + "</li>")
-    still = sorted(changes.still_dead, key=lambda item: (-item.runs, item.url))[:30]
-    out.append(f"<li>Still dead: {len(changes.still_dead)}<ul>")
-    out += [f"<li><bdi>{_e(item.url)}</bdi> — since {_e(item.since or '?')}, {item.runs} runs</li>" for item in still]
-    out.append("</ul></li></ul>")
-    return out
-
-
-def _dead_table(links: dict[str, LinkResult]) -> list[str]:
-    out = [
-        "<h2>Dead links</h2>",
-        '<input class="filter" data-table="dead" placeholder="Filter dead links…" aria-label="Filter dead links">',
-        '<table class="sortable" id="dead"><thead><tr><th>Article</th><th>Line</th><th>Note</th><th>Link</th>'
-        "<th>Verdict</th><th>Archive copy</th></tr></thead><tbody>",
-    ]
-    for link in sorted((item for item in links.values() if item.status in DEAD_STATUSES), key=lambda item: item.url):
-        archive = (
-            _link(link.archive.url, link.archive.timestamp or "archived copy")
-            if link.archive and link.archive.available
-            else '<span class="muted">none found</span>'
-        )
-        for cited in link.cited_by:
-            note = "" if cited.footnote is None else _e(cited.footnote)
-            out.append(
-                f'<tr><td dir="auto">{_e(cited.path)}</td><td class=n>{cited.line}</td><td class=n>{note}</td>'
-                f'<td dir="auto">{_e(link.url)}</td>'
-                f"<td class=dead>{_e(link.status)} {_e(link.http_status or '')}</td>"
-                f"<td>{archive}</td></tr>"
-            )
-    out.append("</tbody></table>")
-    return out
-
-
-def _outlets(links: dict[str, LinkResult]) -> list[str]:
-    out = [
-        "<h2>Link rot by outlet</h2>",
-        '<input class="filter" data-table="outlets" placeholder="Filter outlets…" aria-label="Filter outlets">',
-        '<table class="sortable" id="outlets"><thead><tr><th>Outlet (domain)</th><th>Links</th><th>Dead</th>'
-        "<th>Rot</th><th>Unknown</th></tr></thead><tbody>",
-    ]
-    for row in outlet_rows(links):
-        out.append(
-            f'<tr><td dir="auto">{_e(row.domain)}</td><td class=n>'
-            f"{row.links}</td><td class=n>{row.dead}</td>"
-            f'<td class=n data-sort="{-1 if row.rot is None else row.rot:.4f}">{row.rot_text}</td><td class=n>{row.unknown}</td></tr>'
-        )
-    out.append("</tbody></table>")
-    worst = articles_by_dead_links(links)
-    if worst:
-        out.append(
-            "<p>Articles with the most dead links: " + ", ".join(f"<bdi>{_e(p)}</bdi> ({n})" for p, n in worst) + "</p>"
-        )
-    return out
-
-
-def _articles(documents: Iterable[Document], links: dict[str, LinkResult], scope: str) -> list[str]:
-    out = ["<h2>Articles</h2>"]
-    for document in documents:
-        if document.skipped or document.error:
-            out.append(
-                f"<details><summary><bdi>{_e(document.path)}</bdi> — <bdi>{_e(document.skipped or document.error)}</bdi>"
-                "</summary></details>"
-            )
-            continue
-        cited = document.cited(scope)
-        dead = sum(1 for c in cited if links.get(c.url) and links[c.url].status in DEAD_STATUSES)
-        head = (
-            f"<bdi>{_e(document.path)}</bdi> — <bdi>{_e(document.publisher or 'publisher unknown')}</bdi>, "
-            f"{_e(document.date or 'date unknown')}"
-            + (
-                f' <span class=muted lang="{_e(document.language)}">{_e(document.language)}</span>'
-                if document.language
-                else ""
-            )
-            + f"; {len(cited)} citations, {dead} dead, {len(document.problems)} problems"
-        )
-        rows = []
-        for citation in cited:
-            link = links.get(citation.url)
-            status = link.status if link else "unchecked"
-            rows.append(
-                f"<tr><td class=n>{citation.line}</td><td class=n>{_e(citation.footnote if citation.footnote is not None else '')}</td>"
-                f'<td>{_e(citation.kind)}</td><td dir="auto">{_e(citation.text)}</td>'
-                f'<td class="{"dead" if status in DEAD_STATUSES else "ok" if status == "ok" else ""}">{_e(status)}</td></tr>'
-            )
-        problems = "".join(
-            f"<li>line {p.line}: {_e(p.kind)} — <bdi>{_e(p.message)}</bdi></li>" for p in document.problems
-        )
-        out.append(
-            f"<details><summary>{head}</summary>"
-            '<table class="sortable"><thead><tr><th>Line</th><th>Note</th><th>Kind</th><th>Link</th><th>Verdict</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            + (f"<ul>{problems}</ul>" if problems else "")
-            + "</details>"
-        )
-    return out
-
-
-def _trend_svg(history: list[dict[str, object]]) -> str:
-    """Verdict counts over all runs in the history, one line per verdict."""
-    runs = [row for row in history if isinstance(row.get("statuses"), dict)]
-    width, height, pad = 800, 240, 40
-    if not runs:
-        return '<p class="muted">No history yet.</p>'
-    series: dict[str, list[int]] = {}
-    for index, row in enumerate(runs):
-        statuses = row["statuses"]
-        assert isinstance(statuses, dict)
-        for status in statuses:
-            series.setdefault(str(status), [0] * len(runs))
-        for status, count in statuses.items():
-            series[str(status)][index] = int(count)
-    peak = max([1, *(max(values) for values in series.values())])  # runs with no link at all: no series
-    step = (width - 2 * pad) / max(1, len(runs) - 1)
-    parts = [f'<svg id="trend" viewBox="0 0 {width} {height}" role="img" aria-label="Verdicts over runs">',
-             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>']  # fmt: skip
-    for position, (status, values) in enumerate(sorted(series.items())):
-        points = " ".join(
-            f"{pad + i * step:.1f},{height - pad - (v / peak) * (height - 2 * pad):.1f}" for i, v in enumerate(values)
-        )
-        colour = STATUS_COLOURS.get(status, "#333")
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        for point in points.split():
-            x, y = point.split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>')
-        parts.append(f'<text x="{pad + position * 110}" y="16" fill="{colour}" font-size="13">{_e(status)}</text>')
-    parts.append(
-        f'<text x="{pad}" y="{height - 10}" font-size="12" fill="#666">{len(runs)} runs; peak {peak}</text></svg>'
     )
-    return "".join(parts)
-
-
-def _graph_svg(graph: Graph, limit: int = 60) -> str:
-    """Articles on an inner ring, sources on an outer ring; node size by
-    citations, edge width by count, dead links in red."""
-    edges = [e for e in graph.edges.values() if e.kind in ("cites", "article-cites-article", "republished-from")]
-    sources = sorted((n for n in graph.nodes.values() if n.kind == "source"), key=lambda n: (-n.citations, n.id))[
-        :limit
-    ]
-    articles = sorted(n.id for n in graph.nodes.values() if n.kind == "article")[:limit]
-    shown = {n.id for n in sources} | set(articles)
-    size, centre = 900, 450
-    positions: dict[str, tuple[float, float]] = {}
-    for ring, ids, ring_radius in ((0, articles, 170), (1, [n.id for n in sources], 380)):
-        for index, node_id in enumerate(ids):
-            angle = 2 * math.pi * index / max(1, len(ids)) + ring * 0.1
-            positions[node_id] = (centre + ring_radius * math.cos(angle), centre + ring_radius * math.sin(angle))
-    parts = [f'<svg id="graph" viewBox="0 0 {size} {size}" role="img" aria-label="Citation graph">']
-    for edge in edges:
-        if edge.source not in shown or edge.target not in shown:
-            continue
-        (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
-        colour = "#c62828" if edge.dead else ("#1565c0" if edge.kind != "cites" else "#9e9e9e")
-        parts.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                     f'stroke="{colour}" stroke-width="{min(1 + edge.count / 2, 8):.1f}" opacity="0.6"/>')  # fmt: skip
-    for node_id in articles + [n.id for n in sources]:
-        node = graph.nodes[node_id]
-        x, y = positions[node_id]
-        radius = 6 + min(math.sqrt(node.citations) * 3, 30) if node.kind == "source" else 7
-        fill = "#c62828" if node.dead else ("#37474f" if node.kind == "article" else "#1565c0")
-        label = node.label if len(node.label) <= 40 else node.label[:37] + "…"
-        parts.append(
-            f'<g class="node"><circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{fill}"><title>{_e(node.label)}'
-            f" — {node.citations} citations, {node.dead} dead</title></circle>"
-            f'<text x="{x + radius + 2:.1f}" y="{y + 4:.1f}" font-size="11" unicode-bidi="plaintext">{_e(label)}</text></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)

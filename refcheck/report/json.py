@@ -22,6 +22,17 @@ def dumps(value: Any, **options: Any) -> str:
     return text
 
 
+def corpus_record(result: RunResult, paths_shown: int | None = None) -> dict[str, object]:
+    """``{"key": …, "inputs": […]}`` for report.json and history.jsonl. ``paths_shown``:
+    keep only that many input paths (and say how many there are): a history row
+    must stay one short line when a shell glob passed thousands of files."""
+    inputs = result.inputs if paths_shown is None else result.inputs[:paths_shown]
+    record: dict[str, object] = {"key": result.corpus_key, "inputs": list(inputs)}
+    if len(inputs) < len(result.inputs):
+        record["input_count"] = len(result.inputs)
+    return record
+
+
 def write_json(
     result: RunResult,
     out: IO[str],
@@ -29,10 +40,17 @@ def write_json(
     link_extra: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     """``extra``: more top-level members (later schema additions such as
-    ``changes``); ``link_extra``: more members for some links, by URL."""
+    ``changes``); ``link_extra``: more members for some links, by URL.
+
+    Besides schema 1's members: ``corpus`` (``{"key", "inputs"}``: which corpus this
+    run checked, see :func:`corpus_record`). The run's mode and how much of it was
+    checked are in ``summary.coverage`` (``offline``, ``network_down``,
+    ``interrupted``, ``not_checked``, ``reasons``) and ``summary.complete``."""
     out.write("{\n")
     out.write(f'"schema": {SCHEMA_VERSION},\n')
     out.write(f'"generated_at": {json.dumps(result.generated_at)},\n')
+    # Near the top: the corpus names the run's history (see refcheck/report/files.py).
+    out.write(f'"corpus": {dumps(corpus_record(result))},\n')
     out.write('"documents": [')
     for index, document in enumerate(result.documents):
         out.write(",\n" if index else "\n")
@@ -47,6 +65,7 @@ def write_json(
     out.write('\n],\n"summary": ')
     summary = result.summary.to_dict()
     summary["notes"] = result.notes
+    summary["complete"] = result.summary.coverage.complete  # every link that could be checked was
     out.write(dumps(summary, indent=1))
     for key, value in (extra or {}).items():
         out.write(f",\n{json.dumps(key)}: {dumps(value)}")

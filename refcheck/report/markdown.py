@@ -1,134 +1,112 @@
-"""report.md: readable in a terminal and on GitHub/GitLab. Every string from
-the corpus or from a server is escaped (no HTML, no table breaks, no links
-that were not meant)."""
+"""report.md: readable in a terminal and on GitHub/GitLab, rendered from
+templates/report.md.j2 over the same view of the run as report.html
+(:func:`refcheck.report.html.report_view`).
+
+Escaping lives in one place: every value the template prints goes through the
+environment's ``finalize``, which makes it Markdown text with
+refcheck/report/escape.py (no HTML, no emphasis, no links that were not meant,
+no table breaks); the template marks what is Markdown already -- a code span, an
+autolink of an http(s) URL, the Mermaid graph -- with the filters below.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
-from refcheck.models import DEAD_STATUSES, Document, LinkResult
+import jinja2
+
+from refcheck.models import Document, LinkResult
 from refcheck.report import escape
 from refcheck.report.changes import Changes
+from refcheck.report.findings import plural
 from refcheck.report.graph import Graph
 from refcheck.report.graph_formats import mermaid
-from refcheck.report.stats import OutletRow, outlet_rows
+from refcheck.report.html import TEMPLATES, capture_distance, report_view, verdict_text
 
-md = escape.markdown
-"""Markdown text or a table cell (refcheck/report/escape.py)."""
-
-
-def code(text: object) -> str:
-    """A URL or path as a code span outside a table (never a live link)."""
-    return escape.markdown_code(text)
+ARTICLES_IN_FULL = 200
+"""Up to this many articles, report.md shows every one; above, only those with a
+dead link or a footnote problem (report.html shows them all)."""
+OUTLET_ROWS = 100
+CHANGED_URLS = 50
 
 
-def cell_code(text: object) -> str:
-    """A URL or path as a code span in a table cell (``|`` cannot split the cell)."""
-    return escape.markdown_code(text, table=True)
+class Md(str):
+    """Text that is Markdown already (made by escape.py): printed as it is."""
+
+
+def _markdown_value(value: object) -> str:
+    """Every value the template prints: Markdown text, unless it is :class:`Md` already."""
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return escape.markdown_text(value)
+
+
+def code(value: object) -> Md:
+    """A path or URL as a code span outside a table (never a live link)."""
+    return Md(escape.markdown_code(value))
+
+
+def cell_code(value: object) -> Md:
+    """A path or URL as a code span in a table cell (``|`` cannot split the cell)."""
+    return Md(escape.markdown_code(value, table=True))
+
+
+def link(value: object) -> Md:
+    """An http(s) URL as a live autolink where it can be one unchanged, else a code span."""
+    return Md(escape.markdown_autolink(value) or escape.markdown_code(value))
+
+
+def cell_link(value: object) -> Md:
+    """:func:`link` in a table cell."""
+    return Md(escape.markdown_autolink(value) or escape.markdown_code(value, table=True))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Markdown templates' environment, built once (no HTML autoescaping: the
+    escaping is Markdown's, in ``finalize``)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=_markdown_value,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(code=code, cell_code=cell_code, link=link, cell_link=cell_link, plural=plural)
+    env.globals.update(capture_distance=capture_distance, verdict_text=verdict_text)
+    return env
 
 
 def render(
     generated_at: str,
     documents: Iterable[Document],
     links: dict[str, LinkResult],
-    summary: dict[str, object],
+    summary: dict[str, Any],
     changes: Changes,
     graph: Graph,
 ) -> str:
-    out: list[str] = [f"# refcheck report — {md(generated_at)}", ""]
-    statuses = summary.get("statuses") or {}
-    assert isinstance(statuses, dict)
-    out += _changes(changes)
-    out += [
-        "## Summary",
-        "",
-        f"- Articles read: {summary.get('documents_read')} of {summary.get('documents')}",
-        "- Languages: " + _languages(summary.get("languages")),
-        f"- Citations: {summary.get('citations')}; unique links: {summary.get('unique_links')}",
-        "- Verdicts: " + (", ".join(f"{count} {md(status)}" for status, count in sorted(statuses.items())) or "none"),
-        f"- Archive copies found for {sum(1 for link in links.values() if link.archive and link.archive.available)} links",
-        "",
-    ]
-    out += _dead_links(links)
-    out += _outlets(outlet_rows(links))
-    problem_lines = list(_problems(documents))
-    out += ["## Footnote problems", ""] + (problem_lines or ["None."]) + [""]
-    out += ["## Citation graph", "", "```mermaid", mermaid(graph).rstrip(), "```", ""]
-    return "\n".join(out)
-
-
-def _languages(languages: object) -> str:
-    """``en 8, ar 1``: articles read by language, the most common first."""
-    if not isinstance(languages, dict) or not languages:
-        return "none"
-    ranked = sorted(languages.items(), key=lambda item: (-item[1], str(item[0])))
-    return ", ".join(f"{md(code)} {count}" for code, count in ranked)
-
-
-def _changes(changes: Changes) -> list[str]:
-    head = "## What changed" + (
-        f" since {md(changes.previous)}" if changes.previous else " (first run: nothing to compare with)"
-    )
-    rows = [
-        ("Newly dead", changes.newly_dead),
-        ("Recovered", changes.recovered),
-        ("Newly archived", changes.newly_archived),
-        ("Newly cited", changes.newly_cited),
-        ("No longer cited", changes.no_longer_cited),
-    ]
-    out = [head, ""]
-    for label, urls in rows:
-        out.append(f"- {label}: {len(urls)}")
-        out.extend(f"  - {code(url)}" for url in urls[:50])
-        if len(urls) > 50:
-            out.append(f"  - … and {len(urls) - 50} more")
-    if changes.still_dead:
-        out.append(f"- Still dead: {len(changes.still_dead)}")
-        for item in sorted(changes.still_dead, key=lambda s: (-s.runs, s.url))[:50]:
-            out.append(f"  - {code(item.url)} — since {md(item.since or '?')}, {item.runs} runs")
-    out.append("")
-    return out
-
-
-def _dead_links(links: dict[str, LinkResult]) -> list[str]:
-    dead = [link for link in links.values() if link.status in DEAD_STATUSES]
-    out = ["## Dead links", ""]
-    if not dead:
-        return [*out, "None.", ""]
-    out += ["| Article | Line | Note | Link | Verdict | Archive copy |", "|---|---:|---:|---|---|---|"]
-    for link in sorted(dead, key=lambda item: item.url):
-        replacement = (
-            cell_code(link.archive.url)
-            if link.archive and link.archive.available and link.archive.url
-            else "none found"
+    view = report_view(generated_at, documents, links, summary, changes)
+    articles = view.articles
+    if len(articles) > ARTICLES_IN_FULL:
+        articles = [article for article in articles if article.dead or article.problems]
+    return (
+        environment()
+        .get_template("report.md.j2")
+        .render(
+            view=view,
+            articles=articles,
+            mermaid=Md(mermaid(graph).rstrip("\n")),
+            outlet_rows=OUTLET_ROWS,
+            changed_urls=CHANGED_URLS,
+            articles_in_full=ARTICLES_IN_FULL,
         )
-        for cited in link.cited_by:
-            note = "" if cited.footnote is None else md(cited.footnote)
-            verdict = md(link.status + (f" ({link.http_status})" if link.http_status else ""))
-            out.append(
-                f"| {cell_code(cited.path)} | {cited.line} | {note} | {cell_code(link.url)} | {verdict} | {replacement} |"
-            )
-    return [*out, ""]
-
-
-def _outlets(rows: list[OutletRow]) -> list[str]:
-    out = [
-        "## Link rot by outlet",
-        "",
-        "| Outlet (domain) | Links | Dead | Rot | Unknown |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for row in rows[:100]:
-        out.append(f"| {md(row.domain)} | {row.links} | {row.dead} | {row.rot_text} | {row.unknown} |")
-    return [*out, ""]
-
-
-def _problems(documents: Iterable[Document]) -> Iterable[str]:
-    counts: Counter[str] = Counter()
-    for document in documents:
-        for problem in document.problems:
-            if problem.severity == "info":
-                continue
-            counts[problem.kind] += 1
-            yield f"- {code(document.path)} line {problem.line}: {md(problem.kind)} — {md(problem.message)}"
+    )

@@ -7,18 +7,28 @@ from dataclasses import dataclass
 
 from refcheck.models import DEAD_STATUSES, NOT_CHECKED_STATUSES, LinkResult
 
-NOT_KNOWN = frozenset({"unknown", "unchecked", "blocked", "rate-limited", "timeout", "error", "server-error"})
+NOT_KNOWN = frozenset(
+    {"unknown", "unchecked", "blocked", "rate-limited", "timeout", "error", "server-error", "skipped"}
+)
+"""Verdicts that say nothing about the link's fate (skipped: left out by a rule, or not http)."""
 
 
-@dataclass
-class OutletRow:
-    domain: str
+class RotFigures:
+    """Dead, unknown and not-checked counts of a group of links (an outlet's, an
+    article's), and the rot rate they allow."""
+
     links: int
     dead: int
     unknown: int
     """Links whose fate this run does not know: not checked, or an answer that says nothing (blocked, time-out…)."""
-    not_checked: int = 0
+    not_checked: int
     """Of ``unknown``: links not checked at all (offline, network down, interrupted)."""
+
+    def count(self, link: LinkResult) -> None:
+        self.links += 1
+        self.dead += link.status in DEAD_STATUSES
+        self.unknown += link.status in NOT_KNOWN
+        self.not_checked += link.status in NOT_CHECKED_STATUSES
 
     @property
     def known(self) -> int:
@@ -27,7 +37,7 @@ class OutletRow:
     @property
     def rot(self) -> float | None:
         """Dead share among the links whose fate is known; None when none is known
-        (an outlet whose links were not checked has no rot rate, not 0 %)."""
+        (links that were not checked have no rot rate, not 0 %)."""
         return self.dead / self.known if self.known else None
 
     @property
@@ -39,6 +49,26 @@ class OutletRow:
         return f"{share} ({self.not_checked} not checked)" if self.not_checked else share
 
 
+@dataclass
+class OutletRow(RotFigures):
+    domain: str
+    links: int
+    dead: int
+    unknown: int
+    not_checked: int = 0
+
+
+@dataclass
+class ArticleRow(RotFigures):
+    """One article's cited links (unique URLs in scope), for per-article link rot."""
+
+    path: str
+    links: int = 0
+    dead: int = 0
+    unknown: int = 0
+    not_checked: int = 0
+
+
 def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
     rows: dict[str, OutletRow] = {}
     for link in links.values():
@@ -46,11 +76,23 @@ def outlet_rows(links: dict[str, LinkResult]) -> list[OutletRow]:
         row = rows.get(domain)
         if row is None:
             row = rows[domain] = OutletRow(domain, 0, 0, 0)
-        row.links += 1
-        row.dead += link.status in DEAD_STATUSES
-        row.unknown += link.status in NOT_KNOWN
-        row.not_checked += link.status in NOT_CHECKED_STATUSES
+        row.count(link)
     return sorted(rows.values(), key=lambda row: (-row.dead, -row.links, row.domain))
+
+
+def article_rows(links: dict[str, LinkResult]) -> dict[str, ArticleRow]:
+    """Link rot per article, by the article's path (as in ``Document.path`` and
+    ``CitedBy.path``), sorted by path. A link cited twice by an article counts
+    once for it; an article that cites no checked link has no row (read its
+    figures as 0 links, rot ``None``)."""
+    rows: dict[str, ArticleRow] = {}
+    for link in links.values():
+        for path in {cited.path for cited in link.cited_by}:
+            row = rows.get(path)
+            if row is None:
+                row = rows[path] = ArticleRow(path)
+            row.count(link)
+    return dict(sorted(rows.items()))
 
 
 def articles_by_dead_links(links: dict[str, LinkResult], limit: int = 10) -> list[tuple[str, int]]:

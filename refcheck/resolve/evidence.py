@@ -107,8 +107,9 @@ class NetworkEvidence:
                 annul(link, f"network stopped answering during the run: {link.error}", forget=True)
             self.down = True
             self.notes.append(
-                f"the network stopped answering during the run (hosts that had answered no longer do): {len(held_back)}"
-                " links are 'unknown' (not dead) and nothing about them was cached; the next run checks them"
+                "the network stopped answering during the run (hosts that had answered no longer do): "
+                f"{_links_are(len(held_back))} 'unknown' (not dead) and nothing about them was cached;"
+                " the next run checks them"
             )
             return
 
@@ -128,7 +129,7 @@ class NetworkEvidence:
         recovered = len(held_back) - len(self.held_back)
         if recovered:
             self.notes.append(
-                f"{recovered} of {len(held_back)} links that failed to connect answered when checked again"
+                f"{recovered} of {_links(len(held_back))} that failed to connect answered when checked again"
                 " (a passing outage); their second verdict stands"
             )
 
@@ -142,7 +143,15 @@ class NetworkEvidence:
         for link in held_back:
             annul(link, f"network unusable (no server answered this run): {link.error}", forget=False)
         self.notes.append(
-            f"the network seems unusable: no server answered this run, so {len(held_back)} links are 'unknown'"
+            f"the network seems unusable: no server answered this run, so {_links_are(len(held_back))} 'unknown'"
             " (not dead) and nothing about them was cached"
         )
         return []
+
+
+def _links(count: int) -> str:
+    return f"{count} link" if count == 1 else f"{count} links"
+
+
+def _links_are(count: int) -> str:
+    return f"{_links(count)} {'is' if count == 1 else 'are'}"

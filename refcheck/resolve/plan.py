@@ -1,8 +1,10 @@
 """The plan of a resolve: which links need the network, grouped by host.
 
-Each link is, in order: not an http(s) address (``invalid``/``skipped``, no
-request), known from the cache (a verdict fresh enough to reuse), ``unknown``
-(an offline run), or to be checked. No network code here: a re-run that finds
+Each link is, in order: left out by a rule (``--exclude``/``--include``, a
+domain's ``skip``: ``skipped`` with the rule as its reason, never checked, never
+cached), not an http(s) address (``invalid``/``skipped``, no request), known from
+the cache (a verdict fresh enough to reuse), ``unknown`` (an offline run), or to
+be checked. No network code here: a re-run that finds
 everything in the cache never imports it.
 """
 
@@ -16,6 +18,7 @@ from refcheck import defaults
 from refcheck.models import LinkResult, LinkStatus, Verdict
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import record, restore, settle
+from refcheck.resolve.settings import LinkRules
 
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?$", re.IGNORECASE)
 _DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
@@ -34,11 +37,19 @@ class Plan:
 
 
 def make_plan(
-    links: dict[str, LinkResult], cache: Cache | None, *, offline: bool, refresh: bool, max_age_days: float | None
+    links: dict[str, LinkResult],
+    cache: Cache | None,
+    *,
+    offline: bool,
+    refresh: bool,
+    max_age_days: float | None,
+    rules: LinkRules | None = None,
 ) -> Plan:
     plan = Plan()
-    entries = cache.links(links) if cache is not None else {}
-    for link in links.values():
+    ruled_out = _apply_rules(links, rules) if rules is not None else set()
+    wanted = {url: link for url, link in links.items() if url not in ruled_out} if ruled_out else links
+    entries = cache.links(wanted) if cache is not None else {}
+    for link in wanted.values():
         entry = entries.get(link.url)
         # Only checked (so valid) addresses are ever cached: a fresh verdict needs no triage.
         if entry is not None and restore(link, entry, max_age_days, reuse=not refresh):
@@ -62,6 +73,25 @@ def make_plan(
             continue
         plan.by_host.setdefault(parts.hostname.lower(), []).append(link)
     return plan
+
+
+def _apply_rules(links: dict[str, LinkResult], rules: LinkRules) -> set[str]:
+    """Mark the links a rule leaves out ``skipped`` with that rule as the reason
+    (before the cache: an excluded link's old verdict is not shown as this run's).
+    Returns their URLs."""
+    if not (rules.exclude or rules.include or any(rule.skip for rule in rules.domains.values())):
+        return set()
+    ruled_out: set[str] = set()
+    for url, link in links.items():
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        reason = rules.skip_reason(url, host)
+        if reason is not None:
+            settle(link, LinkStatus.SKIPPED, reason)
+            ruled_out.add(url)
+    return ruled_out
 
 
 def address_problem(url: str, parts: SplitResult) -> str | None:

@@ -6,7 +6,9 @@ Per host: at most ``limit`` requests in flight, at least ``interval`` seconds
 between the starts of two requests, and a back-off window after a 429/503
 (Retry-After honoured up to a cap). A slow or backing-off host only holds its
 own slots, so no other host is slowed by it. A host may have rules of its own
-(the Internet Archive: one request at a time, two seconds apart).
+(the Internet Archive: one request at a time, two seconds apart), and so may
+every host of a domain (the settings file's ``[domains."example.com"]``
+``per-host`` and ``host-interval``: the domain and each of its subdomains).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from refcheck import defaults
+from refcheck.resolve.settings import rule_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +41,27 @@ class _Host:
 
 
 class HostLimiter:
-    """Per-host request slots. ``rules`` gives some hosts rules of their own."""
+    """Per-host request slots. ``rules`` gives some hosts rules of their own;
+    ``domain_rules`` (keys: lower-case domain names) every host of a domain."""
 
-    def __init__(self, default: HostRule | None = None, rules: dict[str, HostRule] | None = None) -> None:
+    def __init__(
+        self,
+        default: HostRule | None = None,
+        rules: dict[str, HostRule] | None = None,
+        domain_rules: dict[str, HostRule] | None = None,
+    ) -> None:
         self.default = default or HostRule()
         self._rules = dict(rules or {})
+        self._domain_rules = dict(domain_rules or {})
         self._hosts: dict[str, _Host] = {}
 
     def rule(self, host: str) -> HostRule:
-        return self._rules.get(host, self.default)
+        """A host's own rule, else its domain's (the most specific), else the default."""
+        own = self._rules.get(host)
+        if own is not None:
+            return own
+        ruled = rule_for(self._domain_rules, host) if self._domain_rules else None
+        return ruled[1] if ruled is not None else self.default
 
     def set_rule(self, host: str, rule: HostRule) -> None:
         """Rules for ``host`` from now on (before its first request)."""

@@ -19,16 +19,17 @@ cache, or an offline run, does not pay for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from refcheck.models import ArchiveCopy, HistoryEntry, LinkResult, LinkStatus, Verdict
 from refcheck.redact import redact, without_userinfo
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import WriteBatch, record
 from refcheck.resolve.plan import make_plan
-from refcheck.resolve.settings import ResolveSettings
+from refcheck.resolve.settings import LinkRules, ResolveSettings
 from refcheck.resolve.wayback import cited_date, wayback_timestamp
 
 __all__ = ["ResolveReport", "ResolveSettings", "resolve_links"]
@@ -65,10 +66,12 @@ def resolve_links(
     shown URL whose credentials were masked to the URL to fetch."""
     fetch_urls = fetch_urls or {}
     plan = make_plan(
-        links, cache, offline=settings.offline, refresh=settings.refresh, max_age_days=settings.max_age_days
-    )
+        links, cache, offline=settings.offline, refresh=settings.refresh, max_age_days=settings.max_age_days,
+        rules=settings.rules,
+    )  # fmt: skip
     report = ResolveReport(from_cache=plan.from_cache)
     if not plan.by_host and not _archive_needs_network(links, settings, cache):
+        accept_by_rule(links, settings.rules)
         return report  # nothing needs the network: none of it is imported
     from refcheck.resolve.evidence import NetworkEvidence
 
@@ -78,7 +81,33 @@ def resolve_links(
         _check_in_processes(links, shards, settings, cache, progress, fetch_urls, report, evidence)
         plan.by_host = {}
     run_async(_resolve(links, plan.by_host, settings, cache, progress, fetch_urls, report, evidence))
+    accept_by_rule(links, settings.rules)
     return report
+
+
+def accept_by_rule(links: dict[str, LinkResult], rules: LinkRules) -> None:
+    """Verdicts whose HTTP status a domain rule accepts (``accept = [403, 999]``) become
+    ``ok``, saying so. Applied to this run's view only: the cache keeps the server's
+    own answer, so dropping the rule later brings the real verdict back at once."""
+    if not any(rule.accept for rule in rules.domains.values()):
+        return
+    for link in links.values():
+        status = link.http_status
+        if status is None or link.status in (LinkStatus.OK, LinkStatus.SKIPPED, LinkStatus.INVALID):
+            continue
+        domain = rules.accepted(_host_of(link.url), status) or rules.accepted(_host_of(link.final_url), status)
+        if domain is not None:
+            reason = f"HTTP {status} accepted by the domain rule for {domain}"
+            link.verdict = replace(link.verdict, status=LinkStatus.OK, error=reason)
+
+
+def _host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -212,7 +241,15 @@ class _Network:
         from refcheck.resolve.transport import HTTPTransport, Transport
 
         self.settings = settings
-        self.limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval))
+        domain_rules = {
+            domain: HostRule(
+                rule.per_host or settings.per_host,
+                settings.host_interval if rule.host_interval is None else rule.host_interval,
+            )
+            for domain, rule in settings.rules.domains.items()
+            if rule.per_host is not None or rule.host_interval is not None
+        }
+        self.limiter = HostLimiter(HostRule(settings.per_host, settings.host_interval), domain_rules=domain_rules)
         policy = AddressPolicy(settings.check.allow_private, settings.check.allowed_networks)
         self.transport = Transport(policy, settings.check.timeout)
         if settings.transport == "curl":

@@ -4,9 +4,104 @@ code here: the pipeline builds these without importing the network stack."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from refcheck import defaults
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRule:
+    """What the settings file says about the links of one domain and its subdomains
+    (``[domains."example.com"]``)."""
+
+    skip: bool = False
+    """Never check these links (a site that always answers with a wall)."""
+    accept: frozenset[int] = frozenset()
+    """HTTP statuses counted as ok for this domain (``accept = [403, 999]``)."""
+    per_host: int | None = None
+    """Requests in flight per host of this domain at most (None: the run's ``per-host``)."""
+    host_interval: float | None = None
+    """Seconds between two requests to one host of this domain (None: the run's ``host-interval``)."""
+
+
+def normal_host(name: str) -> str:
+    """A host or domain name as URLs carry it: lower case, no trailing dot, IDNA
+    (punycode) for non-ASCII labels, so ``Exämple.COM.`` meets ``xn--exmple-cua.com``."""
+    name = name.strip().lower().rstrip(".")
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return name
+
+
+Rule = TypeVar("Rule")
+
+
+def rule_for(rules: dict[str, Rule], host: str) -> tuple[str, Rule] | None:
+    """The rule of ``host``'s most specific ruled domain (``news.example.com`` before
+    ``example.com``), with that domain; ``rules`` keys are :func:`normal_host` names.
+    A domain's rule covers the domain and every subdomain of it."""
+    if not rules:
+        return None
+    name = normal_host(host)
+    while name:
+        rule = rules.get(name)
+        if rule is not None:
+            return name, rule
+        _, dot, name = name.partition(".")
+        if not dot:
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPattern:
+    """A URL regular expression of ``--exclude``/``--include`` or the settings file,
+    with where it came from (said in the reason of each link it skips)."""
+
+    pattern: re.Pattern[str]
+    origin: str
+    """``--exclude``, ``exclude-links`` (the settings file)…"""
+
+    def __str__(self) -> str:
+        return f"{self.origin} '{self.pattern.pattern}'"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRules:
+    """Which links are checked: URL patterns (as lychee's: an include wins over every
+    exclusion; includes alone check only what they match) and per-domain rules."""
+
+    exclude: tuple[LinkPattern, ...] = ()
+    include: tuple[LinkPattern, ...] = ()
+    domains: dict[str, DomainRule] = field(default_factory=dict)
+
+    def skip_reason(self, url: str, host: str | None) -> str | None:
+        """Why ``url`` (on ``host``) is not checked, or None when it is."""
+        if any(item.pattern.search(url) for item in self.include):
+            return None
+        ruled = rule_for(self.domains, host) if host else None
+        if ruled is not None and ruled[1].skip:
+            return f"domain rule: skip ({ruled[0]})"
+        for item in self.exclude:
+            if item.pattern.search(url):
+                return f"excluded by {item}"
+        if self.include:
+            return f"not matched by {' or '.join(str(item) for item in self.include)}"
+        return None
+
+    def accepted(self, host: str | None, status: int | None) -> str | None:
+        """The ruled domain whose ``accept`` list holds ``status`` for ``host``, or None."""
+        if host is None or status is None:
+            return None
+        ruled = rule_for(self.domains, host)
+        if ruled is not None and status in ruled[1].accept:
+            return ruled[0]
+        return None
 
 
 @dataclass(slots=True)
@@ -68,3 +163,5 @@ class ResolveSettings:
     pycurl, ``pip install refcheck[curl]``: a quarter less CPU a link, benchmarks/RESULTS.md)."""
     shard_min_links: int = 2_000
     """Fewer links to check than this are not worth a second process (starting it, sending results back)."""
+    rules: LinkRules = field(default_factory=LinkRules)
+    """``--exclude``/``--include`` and the settings file's per-domain rules."""

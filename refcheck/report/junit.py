@@ -1,0 +1,120 @@
+"""JUnit XML for CI (``refcheck --format junit``): one test suite per article, one
+test case per cited link and one per footnote problem.
+
+A dead or soft-404 link fails its case (the verdict's reason and the archive copy
+that can replace it in the failure); a footnote error or warning is a failing case
+of its own (info items are not problems: not listed); a link that could not be
+checked (offline, network down, blocked, a time-out, left out by a rule) is
+*skipped*, with the reason -- never passed. Written with xml.etree, which escapes;
+every string first goes through :func:`refcheck.report.escape.plain`, which
+removes the characters XML 1.0 forbids (control characters, lone surrogates).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO
+
+from refcheck.models import DEAD_STATUSES, Document, LinkResult, LinkStatus, RunResult
+from refcheck.report.escape import plain
+from refcheck.report.findings import Finding, reason_of
+
+
+@dataclass
+class _Suite:
+    element: ET.Element
+    tests: int = 0
+    failures: int = 0
+    skipped: int = 0
+    cases: list[ET.Element] = field(default_factory=list)
+
+    def add(self, case: ET.Element, outcome: str | None) -> None:
+        self.cases.append(case)
+        self.tests += 1
+        self.failures += outcome == "failure"
+        self.skipped += outcome == "skipped"
+
+
+def write_junit(result: RunResult, findings: Iterable[Finding], out: IO[str]) -> None:
+    """The run as JUnit XML on ``out``. ``findings``: :func:`~refcheck.report.findings.dead_findings`
+    (for the archive copy and the newly-dead mark of each failing link)."""
+    out.write(junit_xml(result, findings))
+
+
+def junit_xml(result: RunResult, findings: Iterable[Finding]) -> str:
+    by_place = {(item.path, item.line, item.url): item for item in findings}
+    root = ET.Element("testsuites", name="refcheck")
+    totals = [0, 0, 0]
+    for document in result.documents:
+        if document.skipped or document.error:
+            continue
+        suite = _suite_of(document, result, by_place)
+        for key, value in (("tests", suite.tests), ("failures", suite.failures), ("errors", 0),
+                           ("skipped", suite.skipped)):  # fmt: skip
+            suite.element.set(key, str(value))
+        suite.element.extend(suite.cases)
+        root.append(suite.element)
+        totals = [totals[0] + suite.tests, totals[1] + suite.failures, totals[2] + suite.skipped]
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals[2]))
+    coverage = result.summary.coverage.text()
+    if coverage:
+        properties = ET.Element("properties")
+        ET.SubElement(properties, "property", name="coverage", value=plain(coverage))
+        root.insert(0, properties)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _suite_of(document: Document, result: RunResult, by_place: dict[tuple[str, int, str], Finding]) -> _Suite:
+    path = plain(document.path)
+    suite = _Suite(ET.Element("testsuite", name=path))
+    for citation in document.cited(result.summary.links_scope):
+        link = result.links.get(citation.url)
+        note = f" note {citation.footnote}" if citation.footnote is not None else ""
+        case = _case(path, f"line {citation.line}{note}: {plain(citation.url)}", citation.line)
+        outcome = _link_outcome(case, link, by_place.get((document.path, citation.line, citation.url)))
+        suite.add(case, outcome)
+    for problem in document.problems:
+        if problem.severity == "info":
+            continue
+        case = _case(path, f"line {problem.line}: {problem.kind}", problem.line)
+        failure = ET.SubElement(
+            case, "failure", type=problem.kind, message=plain(f"{problem.severity}: {problem.message}")
+        )
+        failure.text = plain(f"{document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}")
+        suite.add(case, "failure")
+    return suite
+
+
+def _case(path: str, name: str, line: int) -> ET.Element:
+    return ET.Element("testcase", classname=path, name=plain(name), file=path, line=str(line))
+
+
+def _link_outcome(case: ET.Element, link: LinkResult | None, finding: Finding | None) -> str | None:
+    """Mark ``case`` failed or skipped for ``link``'s verdict; returns which (None: passed)."""
+    if link is None:
+        ET.SubElement(case, "skipped", message="not checked")
+        return "skipped"
+    status = link.status
+    if status in DEAD_STATUSES:
+        reason = finding.reason if finding is not None else reason_of(link)
+        failure = ET.SubElement(case, "failure", type=str(status), message=plain(reason))
+        lines = [f"{link.url}: {reason}"]
+        if finding is not None and finding.newly_dead:
+            lines.append("newly dead since the previous run")
+        if finding is not None and finding.archive_url:
+            day = f" of {finding.archive_date}" if finding.archive_date else ""
+            lines.append(f"archive copy{day}: {finding.archive_url}")
+        failure.text = "\n".join(plain(line) for line in lines)
+        return "failure"
+    if status is LinkStatus.OK:
+        return None
+    # Not checked, no answer about the page (blocked, a time-out…), left out by a rule, or
+    # not a usable address: no verdict on the page either way, so neither passed nor failed.
+    ET.SubElement(case, "skipped", message=plain(f"{status}: {reason_of(link)}"))
+    return "skipped"
