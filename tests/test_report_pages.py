@@ -363,3 +363,21 @@ def test_renderers_keep_their_signatures_and_agree() -> None:
     assert f"| soft-404: {escape.markdown_text(reason)} **newly dead** |" in text
     assert "captured 2 days after it was cited" in text
     assert "No history yet." in page and 'id="coverage"' not in page
+
+
+def test_markdown_says_when_its_mermaid_diagram_is_trimmed() -> None:
+    from refcheck.models import Summary
+    from refcheck.report import markdown
+    from refcheck.report.changes import Changes
+    from refcheck.report.graph import Graph
+
+    graph = Graph()
+    for article in range(30):
+        graph.node(f"article:{article}", "article", f"Article {article}")
+        for source in range(5):
+            graph.node(f"source:{article}-{source}", "source", f"source {article}-{source}")
+            graph.edge(f"article:{article}", f"source:{article}-{source}", "cites").count = 1
+    rendered = markdown.render("2026-12-03T00:00:00+00:00", [], {}, Summary().to_dict(), Changes(None), graph)
+    assert "The diagram is trimmed to stay readable: 90 of 150 edges left out" in rendered
+    mermaid = rendered.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert all(f"Article {article}" in mermaid for article in range(30))  # no article dropped

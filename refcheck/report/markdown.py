@@ -22,7 +22,7 @@ from refcheck.report import escape
 from refcheck.report.changes import Changes
 from refcheck.report.findings import plural
 from refcheck.report.graph import Graph
-from refcheck.report.graph_formats import mermaid
+from refcheck.report.graph_formats import mermaid_diagram
 from refcheck.report.html import TEMPLATES, capture_distance, report_view, verdict_text
 
 ARTICLES_IN_FULL = 200
@@ -95,6 +95,7 @@ def render(
     graph: Graph,
 ) -> str:
     view = report_view(generated_at, documents, links, summary, changes)
+    diagram = mermaid_diagram(graph)
     articles = view.articles
     if len(articles) > ARTICLES_IN_FULL:
         articles = [article for article in articles if article.dead or article.problems]
@@ -104,7 +105,8 @@ def render(
         .render(
             view=view,
             articles=articles,
-            mermaid=Md(mermaid(graph).rstrip("\n")),
+            mermaid=Md(diagram.text.rstrip("\n")),
+            mermaid_trimmed=diagram.trimmed,
             outlet_rows=OUTLET_ROWS,
             changed_urls=CHANGED_URLS,
             articles_in_full=ARTICLES_IN_FULL,
