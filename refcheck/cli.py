@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import typer
 
     from refcheck.config import Settings
-    from refcheck.models import RunResult
+    from refcheck.models import Coverage, RunResult
     from refcheck.report.changes import Changes
     from refcheck.report.graph import Graph
 
@@ -44,8 +44,32 @@ def _app() -> typer.Typer:
             add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
             context_settings={"help_option_names": ["-h", "--help"]},
         )  # fmt: skip
-        _APP.command(help="Check the citations and footnotes of the articles under PATH (files or folders).")(main)
+        _APP.command(
+            help="Check the citations and footnotes of the articles under PATH (files or folders)."
+            " 'refcheck fix PATH...' proposes archive links for dead citations (see 'refcheck fix --help')."
+        )(main)
     return _APP
+
+
+def command_with_plain_paths(app: typer.Typer) -> Any:
+    """The click command of ``app``, its PATH argument shown as ``PATH...`` alone: typer
+    writes an argument's Python type after its name in ``--help`` (``PATH <list[Path]>``)
+    and wraps it in braces in the usage line (``{PATH}...``), whatever the metavar says."""
+    from typer.core import TyperArgument
+    from typer.main import get_command
+
+    class PlainArgument(TyperArgument):
+        def display_type_rich(self, ctx: Any) -> str | None:
+            return None  # the metavar says what to give
+
+        def _usage_display_name(self) -> str:
+            return self.metavar or super()._usage_display_name()
+
+    command = get_command(app)
+    for param in command.params:
+        if type(param) is TyperArgument and param.metavar:
+            param.__class__ = PlainArgument
+    return command
 
 
 def __getattr__(name: str) -> Any:
@@ -63,7 +87,7 @@ def _version(value: bool) -> None:
 def main(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Articles or folders of articles (.txt .md .html).", metavar="PATH", show_default=False),
+        typer.Argument(help="Articles or folders of articles (.txt .md .html).", metavar="PATH...", show_default=False),
     ],
     offline: Annotated[
         bool | None,
@@ -107,7 +131,12 @@ def main(
         str | None, typer.Option(metavar="DIR", help="Folder for report files (default reports).")
     ] = None,
     no_report: Annotated[
-        bool | None, typer.Option("--no-report", help="Write no report files.", show_default=False)
+        bool | None,
+        typer.Option(
+            "--no-report/--report",
+            help="Write no report files (--report: write them, whatever the settings file says).",
+            show_default=False,
+        ),
     ] = None,
     cache_dir: Annotated[
         str | None, typer.Option(metavar="DIR", help="Cache folder (env REFCHECK_CACHE_DIR; default cache).")
@@ -178,7 +207,12 @@ def main(
         ),
     ] = None,
     refresh: Annotated[
-        bool | None, typer.Option("--refresh", help="Ignore cached verdicts.", show_default=False)
+        bool | None,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="Ignore cached verdicts (--no-refresh: reuse them, whatever the settings file says).",
+            show_default=False,
+        ),
     ] = None,
     max_age: Annotated[
         float | None, typer.Option(metavar="DAYS", help="Do not reuse cached verdicts older than this many days.")
@@ -268,6 +302,9 @@ def main(
         if graph not in GRAPH_FORMATS:
             raise SettingsError(f"--graph: unknown format '{graph}' (choose from {', '.join(GRAPH_FORMATS)})")
     _one_stdout_consumer(settings, graph, graph_out)
+    # A graph file that cannot be written is said now, not after the whole run (a --json
+    # FILE that fails at the end still leaves the summary on the terminal: _write_outputs).
+    _check_output_file(graph_out, "--graph-out")
     # Only now the pipeline (extraction; resolve imports the network stack only if a link needs it).
     from refcheck.pipeline import resolve, run
     from refcheck.report.progress import RunProgress
@@ -279,16 +316,47 @@ def main(
         try:
             resolve(result, settings, progress.link)
         except KeyboardInterrupt:
-            result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
-            _write_outputs(result, settings, _Outcome(exit_line="exit 130: interrupted"))
+            _write_interrupted(result, settings)
             raise
     reported = _report(result, settings)
-    if graph is not None:
-        _write_graph(result, reported.graph, graph, graph_out)
     code, reason = _exit_status(result, settings, reported.changes)
+    graph_failure = _write_graph(result, reported.graph, graph, graph_out) if graph is not None else None
+    if graph_failure is not None:  # the summary still shows what the run found, and why it fails
+        code, reason = EXIT_USAGE, graph_failure
     outcome = _Outcome(frozenset(reported.changes.newly_dead), f"exit {code}: {reason}", reported.full_list)
     _write_outputs(result, settings, outcome, to_stderr=graph is not None and graph_out is None)
+    if graph_failure is not None:
+        raise InputError(graph_failure)
     raise typer.Exit(code)
+
+
+def _write_interrupted(result: RunResult, settings: Settings) -> None:
+    """Ctrl-C while checking: the reports (unless --no-report) and the summary show what
+    was found so far -- the coverage says the run was cut off, and its history row is
+    marked incomplete -- before the run exits 130."""
+    result.notes.append("interrupted: verdicts found so far are cached; the next run checks the rest")
+    newly_dead: frozenset[str] = frozenset()
+    full_list: str | None = None
+    if not settings.no_report:
+        reported = _report(result, settings)
+        newly_dead, full_list = frozenset(reported.changes.newly_dead), reported.full_list
+    _write_outputs(result, settings, _Outcome(newly_dead, "exit 130: interrupted", full_list))
+
+
+def _check_output_file(target: Path | None, option: str) -> None:
+    """Refuse, before the run, an output file that cannot be written: a folder, a
+    file in a folder that does not exist or that this user may not write to."""
+    if target is None:
+        return
+    import os
+
+    folder = target.parent
+    if target.is_dir():
+        raise InputError(f"{option} {target}: is a folder, not a file")
+    if not folder.is_dir():
+        raise InputError(f"{option} {target}: no such folder {folder}")
+    if (target.exists() and not os.access(target, os.W_OK)) or not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {target}: not writable")
 
 
 _FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
@@ -314,9 +382,13 @@ def _one_stdout_consumer(settings: Settings, graph: str | None, graph_out: Path 
         consumers.append(f"--format {settings.format}")
     if len(consumers) > 1:
         both = "both" if len(consumers) == 2 else "all"
+        # Only the ways out that apply to these consumers (a JUnit or annotations stream has no file option).
+        hints = (["--json FILE writes the JSON to a file"] if settings.json == "-" else []) + (
+            ["--graph-out FILE the graph"] if graph is not None and graph_out is None else []
+        )
         raise SettingsError(
             f"{', '.join(consumers[:-1])} and {consumers[-1]} {both} write to stdout: keep one"
-            " (--json FILE writes the JSON to a file, --graph-out FILE the graph)"
+            + (f" ({', '.join(hints)})" if hints else "")
         )
 
 
@@ -373,18 +445,20 @@ def _report(result: RunResult, settings: Settings) -> _Reported:
     return _Reported(changes, built, full_list)
 
 
-def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> None:
+def _write_graph(result: RunResult, built: Graph | None, fmt: str, target: Path | None) -> str | None:
+    """Print or write the citation graph; returns why it could not be written, or None."""
     from refcheck.report.graph import build_graph
     from refcheck.report.graph_formats import render as render_graph
 
     text = render_graph(built or build_graph(result.documents, result.links, result.summary.links_scope), fmt)
     if target is None:
         sys.stdout.write(text)
-        return
+        return None
     try:
         target.write_text(text, "utf-8")
     except OSError as exc:
-        raise InputError(f"{target}: cannot write the graph: {exc.strerror or exc}") from None
+        return f"{target}: cannot write the graph: {exc.strerror or exc}"
+    return None
 
 
 def _write_outputs(result: RunResult, settings: Settings, outcome: _Outcome, to_stderr: bool = False) -> None:
@@ -433,8 +507,6 @@ def _write_ci_format(result: RunResult, fmt: str, newly_dead: frozenset[str]) ->
 
 def _exit_status(result: RunResult, settings: Settings, changes: Changes | None = None) -> tuple[int, str]:
     """The exit code (0 or 1, as ``--fail-on`` asks) and, in a few words, why."""
-    from refcheck.report.findings import plural
-
     found = _Found.of(result, changes)
     conditions = list(settings.fail_on)
     failing = [] if "none" in conditions else [
@@ -442,15 +514,36 @@ def _exit_status(result: RunResult, settings: Settings, changes: Changes | None 
     ]  # fmt: skip
     if failing:
         return EXIT_PROBLEMS, "; ".join(failing)
-    unchecked = ""
     coverage = result.summary.coverage
-    if coverage.not_checked:
-        unchecked = f"{plural(coverage.not_checked, 'link')} not checked ({', '.join(sorted(coverage.reasons))})"
+    unchecked = _unchecked_text(coverage)
+    # "no dead links" only where links were checked: not when none was, or some were not.
+    all_checked = not (coverage.nothing_settled or coverage.not_checked)
     bad = found.bad()
     if not bad:
-        return EXIT_OK, f"{unchecked} — nothing failed" if unchecked else "no dead links, no footnote problems"
-    parts = (["no dead links"] if not found.dead and not unchecked else []) + bad + ([unchecked] if unchecked else [])
+        if not unchecked:
+            return EXIT_OK, "no dead links, no footnote problems"
+        if all_checked:  # only rules left links out
+            return EXIT_OK, f"no dead links, no footnote problems ({unchecked})"
+        return EXIT_OK, f"{unchecked} — nothing failed"
+    parts = (["no dead links"] if not found.dead and all_checked else []) + bad + ([unchecked] if unchecked else [])
     return EXIT_OK, f"{', '.join(parts)} (not failing: --fail-on {','.join(conditions)})"
+
+
+def _unchecked_text(coverage: Coverage) -> str:
+    """Why "no dead links" cannot be said of every link: ``5 links not checked (offline)``,
+    ``5 links skipped by rules``; '' when every link that could be checked has a verdict."""
+    from refcheck.report.findings import plural
+
+    parts = []
+    if coverage.not_checked:
+        parts.append(f"{plural(coverage.not_checked, 'link')} not checked ({', '.join(sorted(coverage.reasons))})")
+    if coverage.ruled_out:
+        parts.append(f"{plural(coverage.ruled_out, 'link')} skipped by rules")
+    if coverage.nothing_settled and coverage.undetermined:
+        parts.append(f"{plural(coverage.undetermined, 'link')} with no answer about the page (blocked, time-outs…)")
+    if coverage.nothing_settled and parts and coverage.not_checked != coverage.links:
+        parts.insert(0, "no link checked")  # (when none was even tried, the count above says it)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -505,6 +598,12 @@ class _Found:
 
 def entry() -> None:
     """Console-script entry point: every user error becomes one line and exit 2."""
+    if sys.argv[1:2] == ["fix"]:
+        # ``refcheck fix PATH...``: fix mode, its own command (refcheck/fix/cli.py). A corpus
+        # folder named "fix" is reached as ``refcheck ./fix``.
+        from refcheck.fix.cli import main as fix_main
+
+        sys.exit(fix_main(sys.argv[2:]))
     if sys.argv[1:] == ["--version"]:
         # Fast path, for exactly ``refcheck --version``: importing typer (and the click it
         # bundles) alone takes 70-90 ms on a small machine -- most of the 0.1 s a version
@@ -518,7 +617,7 @@ def entry() -> None:
         print("refcheck: interrupted", file=sys.stderr)
         sys.exit(130)
     try:
-        outcome = app(standalone_mode=False)
+        outcome = command_with_plain_paths(app)(standalone_mode=False)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):

@@ -305,9 +305,18 @@ def _describe(hint: str) -> str:
 
 
 def _check(settings: Settings, origin: str) -> None:
-    problem = _invalid_value(settings)
+    command_line = origin == "command line"
+    problem = _invalid_value(settings, command_line)
     if problem:
-        raise SettingsError(problem if origin == "command line" else f"{origin}: {problem}")
+        raise SettingsError(problem if command_line else f"{origin}: {problem}")
+
+
+def _label(name: str, command_line: bool) -> str:
+    """How a message names a setting: ``--timeout`` on the command line (the file's
+    values were checked before it was applied, so a bad value now is the command line's),
+    ``setting 'timeout'`` in a settings file."""
+    option = name.replace("_", "-")
+    return f"--{option}" if command_line else f"setting '{option}'"
 
 
 # Every number a setting can be, as (lowest, highest, lowest itself excluded).
@@ -326,20 +335,20 @@ NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
 }
 
 
-def _out_of_range(settings: Settings) -> str | None:
+def _out_of_range(settings: Settings, command_line: bool = False) -> str | None:
     for name, (lowest, highest, above) in NUMBER_RANGES.items():
         value = getattr(settings, name)
         if value is None:
             continue
-        label = name.replace("_", "-")
+        label = _label(name, command_line)
         if isinstance(value, float) and not math.isfinite(value):
-            return f"setting '{label}' must be a finite number"
+            return f"{label} must be a finite number"
         if above and value <= lowest:
-            return f"setting '{label}' must be more than {lowest}"
+            return f"{label} must be more than {lowest}"
         if value < lowest:
-            return f"setting '{label}' must be " + ("at least 1" if lowest == 1 else f"{lowest} or more")
+            return f"{label} must be " + ("at least 1" if lowest == 1 else f"{lowest} or more")
         if value > highest:
-            return f"setting '{label}' must be at most {highest}"
+            return f"{label} must be at most {highest}"
     return None
 
 
@@ -369,8 +378,8 @@ def _outlets_file_problem(name: str) -> str | None:
     return None
 
 
-def _invalid_value(settings: Settings) -> str | None:
-    problem = _out_of_range(settings)
+def _invalid_value(settings: Settings, command_line: bool = False) -> str | None:
+    problem = _out_of_range(settings, command_line)
     if problem:
         return problem
     if settings.outlets_file:
@@ -378,18 +387,18 @@ def _invalid_value(settings: Settings) -> str | None:
         if problem:
             return problem
     if settings.links not in LINK_SCOPES:
-        return f"setting 'links' must be one of: {', '.join(LINK_SCOPES)}"
+        return f"{_label('links', command_line)} must be one of: {', '.join(LINK_SCOPES)}"
     if settings.archive not in ("dead", "all", "none"):
-        return "setting 'archive' must be one of: dead, all, none"
+        return f"{_label('archive', command_line)} must be one of: dead, all, none"
     if settings.transport not in ("aiohttp", "curl"):
         return "setting 'transport' must be one of: aiohttp, curl"
     if settings.transport == "curl" and importlib.util.find_spec("pycurl") is None:
         return "setting 'transport' = curl needs pycurl (pip install 'refcheck[curl]')"
     if settings.save_missing and not save_keys():
         return "--save-missing needs REFCHECK_IA_ACCESS_KEY and REFCHECK_IA_SECRET_KEY in the environment"
-    for condition in settings.fail_on:
-        if condition not in FAIL_ON_CHOICES:
-            return f"setting 'fail-on': unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
+    problem = _fail_on_problem(settings.fail_on, _label("fail_on", command_line))
+    if problem:
+        return problem
     if settings.format not in FORMATS:
         return f"--format: unknown format '{settings.format}' (choose from {', '.join(FORMATS)})"
     if settings.quiet and settings.verbose:
@@ -397,8 +406,23 @@ def _invalid_value(settings: Settings) -> str | None:
     return _bad_pattern(settings)
 
 
+def _fail_on_problem(conditions: list[str], label: str) -> str | None:
+    """Why a ``fail-on`` list cannot be meant as written: an unknown condition, none at
+    all (``--fail-on ""`` would quietly never fail), or ``none`` with others (which wins?)."""
+    for condition in conditions:
+        if condition not in FAIL_ON_CHOICES:
+            return f"{label}: unknown condition '{condition}' (choose from {', '.join(FAIL_ON_CHOICES)})"
+    if not conditions:
+        return f"{label}: no condition given (choose from {', '.join(FAIL_ON_CHOICES)}; 'none' never fails)"
+    if "none" in conditions and len(set(conditions)) > 1:
+        others = ",".join(condition for condition in conditions if condition != "none")
+        return f"{label}: 'none' cannot go with other conditions (write {others}, or none alone)"
+    return None
+
+
 def _bad_pattern(settings: Settings) -> str | None:
-    """The first link pattern that is not a regular expression, said in one line."""
+    """The first link pattern that is not a regular expression, or that is empty (it
+    matches every URL: an empty exclude would skip every link), said in one line."""
     for option, patterns in (
         ("--exclude", settings.cli_exclude),
         ("--include", settings.cli_include),
@@ -406,6 +430,8 @@ def _bad_pattern(settings: Settings) -> str | None:
         ("setting 'include-links':", settings.include_links),
     ):
         for pattern in patterns:
+            if not pattern:
+                return f"{option} '' is empty: it would match every link (write a regular expression)"
             try:
                 re.compile(pattern)
             except (re.error, RecursionError, OverflowError) as exc:

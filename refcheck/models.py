@@ -197,6 +197,9 @@ class CitedBy:
     footnote: FootnoteLabel | None = None
     date: str | None = None
     """When this article cited the URL (note date, else article date): the archive lookup target."""
+    title: str | None = None
+    """The title this citation gives the page (a note's quoted title, a link's text), if any:
+    what content drift compares with the page's title then and now."""
 
 
 class LinkStatus(StrEnum):
@@ -329,6 +332,44 @@ def _optional_text(value: object) -> str | None:
     return value
 
 
+class DriftVerdict(StrEnum):
+    """Whether a live page still says what was cited (issue 15)."""
+
+    NONE = "none"
+    """The same page: title and text as captured near the citation date."""
+    CHANGED = "changed"
+    """The same subject, edited."""
+    REPLACED = "replaced"
+    """The address now shows something else: another story, a home or landing page, a parked domain."""
+    UNKNOWN = "unknown"
+    """Not comparable: no capture near the date, no text, or the capture or page could not be read."""
+
+
+@dataclass(slots=True)
+class Drift:
+    """The evidence for a link's drift verdict: the archive capture closest to the
+    citation date against the live page, and the title the article gave."""
+
+    verdict: DriftVerdict = DriftVerdict.UNKNOWN
+    reason: str | None = None
+    """Why, in a few words (``title and text match``, ``now a home page``, ``no capture``…)."""
+    cited_title: str | None = None
+    """The title the article gives (its first citation that gives one)."""
+    then_title: str | None = None
+    """The capture's title."""
+    now_title: str | None = None
+    """The live page's title."""
+    title_similarity: float | None = None
+    """Capture title against live title, 0..1."""
+    cited_similarity: float | None = None
+    """Cited title against live title, 0..1."""
+    text_similarity: float | None = None
+    """Capture main text against live main text, 0..1."""
+    capture_url: str | None = None
+    capture_timestamp: str | None = None
+    checked_at: str | None = None
+
+
 @dataclass(slots=True)
 class LinkResult:
     """One entry per unique normalised URL of the corpus: who cites it, and its verdict."""
@@ -344,6 +385,8 @@ class LinkResult:
     archive: ArchiveCopy | None = None
     final_domain: str | None = None
     """Registrable domain of ``final_url`` (where redirects ended), when it differs from ``domain``."""
+    drift: Drift | None = None
+    """Content drift (``--drift``): None where it was not looked at."""
 
     # The verdict's fields, read where the reports read them (the JSON is flat).
     @property
@@ -389,6 +432,7 @@ class LinkResult:
             "failures": self.failures,
             "archive": to_plain(self.archive),
             "final_domain": self.final_domain,
+            "drift": to_plain(self.drift),
         }
 
 
@@ -402,6 +446,19 @@ UNDETERMINED_STATUSES = frozenset(
 
 NOT_CHECKED_STATUSES = frozenset({LinkStatus.UNKNOWN, LinkStatus.UNCHECKED})
 """Not asked this run, and nothing usable in the cache."""
+
+
+RULE_SKIP_PREFIXES = ("excluded by ", "not matched by ", "domain rule: skip")
+"""How the reason of a link left out by a rule starts (``--exclude``/``--include``, the
+settings file's patterns and domain rules: :meth:`refcheck.resolve.settings.LinkRules.skip_reason`)."""
+
+
+def _rule_origin(reason: str) -> str:
+    """Which kind of rule a skip reason names: ``--exclude``, ``exclude-links``, ``domain rules``…"""
+    if reason.startswith("domain rule"):
+        return "domain rules"
+    named = reason.removeprefix("excluded by ").removeprefix("not matched by ").split()
+    return named[0] if named else "rules"
 
 
 @dataclass(slots=True)
@@ -422,6 +479,11 @@ class Coverage:
     """Not for checking: not http(s), or excluded by a rule of the settings or the command line."""
     reasons: dict[str, int] = field(default_factory=dict)
     """``not_checked`` by reason: ``offline``, ``network down``, ``interrupted``, ``not checked``."""
+    ruled_out: int = 0
+    """Of :attr:`skipped`, left out by a rule (``--exclude``/``--include``, the settings file)."""
+    rules: list[str] = field(default_factory=list)
+    """Which kinds of rule left links out: ``--exclude``, ``--include``, ``exclude-links``,
+    ``include-links``, ``domain rules``."""
     offline: bool = False
     network_down: bool = False
     interrupted: bool = False
@@ -431,14 +493,35 @@ class Coverage:
         """Every link that could be checked was."""
         return self.not_checked == 0
 
+    @property
+    def checked(self) -> int:
+        """Links some check answered (settled or not): the rest were never asked."""
+        return self.settled + self.undetermined
+
+    @property
+    def nothing_settled(self) -> bool:
+        """There were links, and not one has a verdict about the link itself: a run
+        like this found no dead link because it could not, not because there is none."""
+        return self.links > 0 and self.settled == 0
+
     def text(self) -> str:
-        """One line for the top of a report ('' when complete): ``12 of 40 links not
-        checked (offline 12): their rot is unknown, not 0 %``."""
-        if self.complete:
-            return ""
-        why = ", ".join(f"{reason} {count}" for reason, count in sorted(self.reasons.items(), key=lambda i: -i[1]))
+        """One line for the top of a report ('' when every link was checked and no rule
+        left one out): ``12 of 40 links not checked (offline 12): their fate is unknown,
+        not healthy``; ``5 of 5 links skipped by rules (--exclude, domain rules): nothing
+        was checked``."""
+        parts = []
         noun = "link" if self.links == 1 else "links"
-        return f"{self.not_checked} of {self.links} {noun} not checked ({why}): their fate is unknown, not healthy"
+        if not self.complete:
+            why = ", ".join(f"{reason} {count}" for reason, count in sorted(self.reasons.items(), key=lambda i: -i[1]))
+            parts.append(
+                f"{self.not_checked} of {self.links} {noun} not checked ({why}): their fate is unknown, not healthy"
+            )
+        if self.ruled_out:
+            rules = f" ({', '.join(self.rules)})" if self.rules else ""
+            whole = f" of {self.links} {noun}" if not parts else ""
+            skipped = f"{self.ruled_out}{whole} skipped by rules{rules}"
+            parts.append(skipped + (": nothing was checked" if self.checked == 0 else ""))
+        return "; ".join(parts)
 
     @classmethod
     def of(
@@ -451,7 +534,13 @@ class Coverage:
     ) -> Coverage:
         coverage = cls(offline=offline, network_down=network_down, interrupted=interrupted)
         reason = (
-            "offline" if offline else "network down" if network_down else "interrupted" if interrupted else "not checked"
+            "offline"
+            if offline
+            else "network down"
+            if network_down
+            else "interrupted"
+            if interrupted
+            else "not checked"
         )
         for link in links:
             coverage.links += 1
@@ -465,6 +554,13 @@ class Coverage:
                 coverage.reasons[reason] = coverage.reasons.get(reason, 0) + 1
             else:
                 coverage.skipped += 1
+                why = link.verdict.error or ""
+                if why.startswith(RULE_SKIP_PREFIXES):
+                    coverage.ruled_out += 1
+                    origin = _rule_origin(why)
+                    if origin not in coverage.rules:
+                        coverage.rules.append(origin)
+        coverage.rules.sort()
         return coverage
 
 

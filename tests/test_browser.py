@@ -231,3 +231,57 @@ def test_an_offline_report_says_so_in_the_browser(tmp_path: Path, visit: Any) ->
     assert "partial run" in seen.page.locator("#runs").inner_text()
     assert seen.violations() == [] and seen.errors == []
     only_the_file_was_asked_for(seen, page)
+
+
+def test_trend_lines_with_equal_counts_both_stay_visible(tmp_path: Path, visit: Any) -> None:
+    """ok and dead with the same counts at every run lie on one line: each is drawn
+    with its own width and dash (the narrower, dashed one on top), both are in the
+    legend with their values, and both colours are on the canvas."""
+    from refcheck.report import html
+    from refcheck.report.changes import Changes
+    from refcheck.report.graph import Graph
+
+    history: list[dict[str, object]] = [
+        {"generated_at": f"2026-01-0{day}T03:00:00+00:00", "links": 4, "complete": True,
+         "statuses": {"ok": 2, "dead": 2}}
+        for day in (1, 2, 3)
+    ]  # fmt: skip
+    page = tmp_path / "report.html"
+    page.write_text(html.render("2026-01-03T03:00:00+00:00", [], {}, {"statuses": {}}, Changes(None), Graph(), history))
+    seen = visit(page)
+    browser_page = seen.page
+    assert browser_page.locator("body").get_attribute("data-trend") == "drawn"
+    drawn = browser_page.evaluate(
+        "document.getElementById('trend-chart').uplot.series.slice(1)"
+        ".map(s => ({label: s.label, width: s.width, dash: s.dash || [], show: s.show}))"
+    )
+    lines = {line["label"]: line for line in drawn}
+    ok, dead = lines["ok"], lines["dead"]
+    assert ok["show"] and dead["show"]
+    assert ok["width"] > dead["width"] and dead["dash"] and ok["dash"] != dead["dash"]
+    labels = [line["label"] for line in drawn]
+    assert labels.index("ok") < labels.index("dead")  # the wider one is drawn first, under the other
+    legend = {
+        row[0]: row[1]
+        for row in browser_page.evaluate(
+            "Array.from(document.querySelectorAll('#trend-chart .u-legend tr.u-series'))"
+            ".map(tr => [tr.querySelector('.u-label').textContent, tr.querySelector('.u-value').textContent])"
+        )
+    }
+    assert legend["ok"] == "2" and legend["dead"] == "2"
+    colours = browser_page.evaluate(
+        """() => {
+          const canvas = document.querySelector('#trend-chart canvas');
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          const near = (i, r, g, b) => Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40;
+          let green = 0, red = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (near(i, 0x2e, 0x7d, 0x32)) green++;
+            if (near(i, 0xc6, 0x28, 0x28)) red++;
+          }
+          return {green, red};
+        }"""
+    )
+    assert colours["green"] > 100 and colours["red"] > 100, colours  # neither line hides the other
+    assert seen.violations() == [] and seen.errors == []
+    only_the_file_was_asked_for(seen, page)

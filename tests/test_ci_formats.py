@@ -60,7 +60,7 @@ def test_junit_on_stdout_parses_and_counts(tmp_path: Path) -> None:
     assert missing is not None and missing.get("message") == "error: marker 5 has no footnote"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "3", "1")
     assert (root.get("tests"), root.get("failures")) == ("5", "3")
-    assert "articles read" in done.stderr and done.stderr.splitlines()[-1].startswith("exit 1: ")
+    assert "of 1 article read" in done.stderr and done.stderr.splitlines()[-1].startswith("exit 1: ")
 
 
 def test_github_annotations_on_stdout(tmp_path: Path) -> None:
@@ -147,14 +147,15 @@ def test_github_lines_with_hostile_text_stay_one_command_each() -> None:
         for pair in properties.split(","):  # commas inside a value are escaped, so each pair splits cleanly
             name, _, value = pair.partition("=")
             assert name in ("file", "line", "title") and ":" not in value
-    # Control characters shown as visible escapes, "%" escaped before anything else, ",", ":" in properties.
+    # Control characters shown as visible escapes, "%" escaped before anything else, line breaks as
+    # the Actions toolkit escapes them (%0D%0A), ",", ":" in properties.
     assert lines[0].startswith(
-        "::warning file=corpus/bad]]><x/>&\\x01\\x1b[31m\\u202e\\ud800%250A  %3A%3Aerror %3A%3Ax%2Cy%3Az.txt,"
+        "::warning file=corpus/bad]]><x/>&\\x01\\x1b[31m\\u202e\\ud800%250A%0D%0A%3A%3Aerror %3A%3Ax%2Cy%3Az.txt,"
     )
 
 
 def test_github_escaping_rules() -> None:
-    assert escape_data("50% done\r\nnext") == "50%25 done  next"  # plain() makes line breaks spaces first
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"  # line breaks escaped as the toolkit does
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
     assert command("error", "msg", file="a.md", line=3, title="t") == "::error file=a.md,line=3,title=t::msg"
     assert command("warning", "m") == "::warning::m"

@@ -56,7 +56,7 @@ def test_clean_corpus_exits_0(tmp_path: Path) -> None:
         "",
         f"reports written to reports/{report_folder}",
         "",
-        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems",
+        "1 of 1 article read, 1 citation, 1 unique link (1 unknown), 0 footnote problems",
         "exit 0: 1 link not checked (offline) — nothing failed",
     ]
     assert "missing-footnote" not in done.stdout
@@ -69,7 +69,7 @@ def test_missing_footnote_exits_1_and_prints_the_problem(tmp_path: Path) -> None
     assert done.stderr == ""
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
     assert totals_line(done.stdout) == (
-        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
+        "1 of 1 article read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
     assert exit_line(done.stdout) == "exit 1: 1 footnote problem (--fail-on problems)"
 
@@ -138,7 +138,7 @@ def test_bad_option_value(tmp_path: Path) -> None:
 def test_out_of_range_option_value(tmp_path: Path) -> None:
     make_corpus(tmp_path)
     line = one_line_error(refcheck(tmp_path, "corpus", "--offline", "--concurrency", "0"))
-    assert line == "refcheck: setting 'concurrency' must be at least 1"
+    assert line == "refcheck: --concurrency must be at least 1"
 
 
 def test_unknown_fail_on_condition(tmp_path: Path) -> None:
@@ -260,7 +260,8 @@ def test_json_to_stdout(tmp_path: Path) -> None:
         {
             "url": "https://www.reuters.com/a",
             "domain": "reuters.com",
-            "cited_by": [{"path": "corpus/a.txt", "line": 7, "footnote": 1, "date": "2020-03-03"}],
+            # title added: the title this citation gives the page (content drift compares it)
+            "cited_by": [{"path": "corpus/a.txt", "line": 7, "footnote": 1, "date": "2020-03-03", "title": None}],
             "status": "unknown",
             "alive": None,
             "http_status": None,
@@ -275,6 +276,7 @@ def test_json_to_stdout(tmp_path: Path) -> None:
             # offline: the archive is not asked either, and the cache has nothing
             "archive": {"available": None, "url": None, "timestamp": None, "source": None},
             "final_domain": None,  # added: where redirects ended, when another site
+            "drift": None,  # added: content drift, when --drift looked at it
         }
     ]
     summary = result["summary"]
@@ -288,7 +290,7 @@ def test_json_to_stdout(tmp_path: Path) -> None:
     # the human summary moved to stderr
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stderr.splitlines()
     assert totals_line(done.stderr) == (
-        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
+        "1 of 1 article read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
 
 
@@ -319,7 +321,7 @@ def test_json_to_file(tmp_path: Path) -> None:
     check_shape(written)
     assert [document["path"] for document in written["documents"]] == ["corpus/a.txt"]
     assert totals_line(done.stdout) == (
-        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems"
+        "1 of 1 article read, 1 citation, 1 unique link (1 unknown), 0 footnote problems"
     )
 
 
@@ -332,10 +334,10 @@ def test_json_to_unwritable_place_keeps_the_results(tmp_path: Path) -> None:
     # the human summary still reached the terminal
     assert "  corpus/a.txt:3: error: missing-footnote: marker 2 has no footnote" in done.stdout.splitlines()
     assert totals_line(done.stdout) == (
-        "1 of 1 articles read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
+        "1 of 1 article read, 1 citation, 1 unique link (1 unknown), 1 footnote problem"
     )
     assert exit_line(done.stdout) == f"exit 2: {target}: cannot write JSON"  # the run fails, and says why
-    assert done.stdout.count("1 of 1 articles read") == 1  # printed once, not twice
+    assert done.stdout.count("1 of 1 article read") == 1  # printed once, not twice
     assert not target.parent.exists()
 
 

@@ -304,13 +304,13 @@ def test_bad_value_in_file_names_the_file(tmp_path: Path, line: str) -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"concurrency": 0}, "setting 'concurrency' must be at least 1"),
-        ({"per_host": 0}, "setting 'per-host' must be at least 1"),
-        ({"max_file_size": 0}, "setting 'max-file-size' must be at least 1"),
-        ({"retries": -1}, "setting 'retries' must be 0 or more"),
-        ({"timeout": 0}, "setting 'timeout' must be more than 0"),
-        ({"host_interval": -0.5}, "setting 'host-interval' must be 0 or more"),
-        ({"archive": "sometimes"}, "setting 'archive' must be one of: dead, all, none"),
+        ({"concurrency": 0}, "--concurrency must be at least 1"),
+        ({"per_host": 0}, "--per-host must be at least 1"),
+        ({"max_file_size": 0}, "--max-file-size must be at least 1"),
+        ({"retries": -1}, "--retries must be 0 or more"),
+        ({"timeout": 0}, "--timeout must be more than 0"),
+        ({"host_interval": -0.5}, "--host-interval must be 0 or more"),
+        ({"archive": "sometimes"}, "--archive must be one of: dead, all, none"),
     ],
 )
 def test_out_of_range_values(overrides: dict[str, object], expected: str) -> None:

@@ -381,3 +381,196 @@ def test_markdown_says_when_its_mermaid_diagram_is_trimmed() -> None:
     assert "The diagram is trimmed to stay readable: 90 of 150 edges left out" in rendered
     mermaid = rendered.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert all(f"Article {article}" in mermaid for article in range(30))  # no article dropped
+
+
+# --------------------------------------------------------------------------- the review of issue 13
+
+
+def sections(run: Run) -> list[str]:
+    """The ids of report.html's sections, in the page's order."""
+    return [str(item.get("id")) for item in run.page.xpath("//body/header | //body/section")]
+
+
+def md_sections(text: str) -> list[str]:
+    return [line[3:].split(" since ")[0].split(" (")[0] for line in text.splitlines() if line.startswith("## ")]
+
+
+def test_what_changed_comes_first_after_the_summary(two_runs: tuple[Run, Run, str]) -> None:
+    run = two_runs[1]
+    assert sections(run)[:4] == ["top", "changes", "dead", "problems"]
+    assert md_sections(run.md)[:3] == ["Summary", "What changed", "Dead links"]
+
+
+@pytest.fixture(scope="module")
+def skipped_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """Every link excluded by a rule: nothing checked (and nothing asked of any server)."""
+    root = tmp_path_factory.mktemp("skipped")
+    write_corpus(root / "corpus", "https://www.example-news.com")
+    done = refcheck(root, "corpus", "--exclude", "example-news", "--no-archive", "--cache-dir", "cache")
+    assert done.returncode in (0, 1), done.stderr
+    return read_run(root, done.stdout)
+
+
+def test_a_run_whose_links_were_all_skipped_says_nothing_was_checked(skipped_run: Run) -> None:
+    links = len(skipped_run.data["links"])  # type: ignore[arg-type]
+    assert links >= 5
+    banner = skipped_run.page.get_element_by_id("coverage").text_content()
+    assert f"{links} of {links} links skipped (by rules {links}): nothing was checked" in banner
+    dead = skipped_run.page.get_element_by_id("dead").text_content()
+    assert "None" not in dead and f"No link was checked (by rules {links})" in dead
+    assert skipped_run.page.get_element_by_id("card-dead").text_content().startswith("?")
+    md = skipped_run.md
+    assert "- Dead links: unknown (no link checked)" in md
+    assert f"skipped (by rules {links}): nothing was checked" in md.split("## Summary")[0]
+    section = md.split("## Dead links", 1)[1].split("##", 1)[0]
+    assert "None" not in section and f"No link was checked (by rules {links})" in section
+
+
+def test_some_links_skipped_are_not_counted_as_checked() -> None:
+    documents, links = small_run()
+    other = "https://ads.example/banner"
+    links[other] = LinkResult(
+        other, "ads.example", verdict=Verdict(LinkStatus.SKIPPED, error="excluded by --exclude ads")
+    )
+    links["https://news.example/story"].verdict.status = LinkStatus.OK
+    view = html.report_view("2026-01-01", documents, links, {"statuses": {}}, Changes(None))
+    assert view.coverage.complete and view.partly_checked and not view.nothing_checked
+    assert view.coverage_lines == ["1 of 2 links skipped (by rules 1)"]
+    assert view.no_dead_text == "No dead link among the 1 link checked; 1 not checked (by rules 1)."
+
+
+@pytest.fixture(scope="module")
+def unconfirmed_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run, str]:
+    """A run that finds /gone dead (with no archive lookup), then one that cannot check it (offline, no cache)."""
+    root = tmp_path_factory.mktemp("unconfirmed")
+    with serve() as (web, _):
+        write_corpus(root / "corpus", web)
+        first = refcheck(root, "corpus", "--allow-private", "--host-interval", "0", "--no-archive", "--refresh",
+                         "--cache-dir", "cache")  # fmt: skip
+        assert first.returncode == 1, first.stderr
+    first_run = read_run(root, first.stdout)
+    second = refcheck(root, "corpus", "--offline", "--cache-dir", "empty-cache")
+    assert second.returncode == 1, second.stderr
+    return first_run, read_run(root, second.stdout), web
+
+
+def test_links_dead_before_and_not_checked_now_are_in_both_reports(unconfirmed_runs: tuple[Run, Run, str]) -> None:
+    _, run, web = unconfirmed_runs
+    item = run.page.get_element_by_id("unconfirmed")
+    text = " ".join(item.text_content().split())
+    assert text.startswith("Dead before and not checked now: 4") and "their fate is unknown" in text
+    assert f"{web}/gone — now unknown; dead since" in text and "found dead 1 time" in text
+    assert item.xpath(f".//a[@href='{web}/gone']")
+    changed = run.md.split("## What changed", 1)[1].split("\n## ", 1)[0]
+    assert "- Dead before and not checked now: 4 (neither recovered nor still dead" in changed
+    assert f"  - <{web}/gone> — now unknown; dead since" in changed
+
+
+def test_a_dead_link_with_no_archive_lookup_says_not_looked_up(unconfirmed_runs: tuple[Run, Run, str]) -> None:
+    run, _, web = unconfirmed_runs
+    section = run.page.get_element_by_id("dead")
+    gone = next(row for row in section.xpath(".//tbody/tr") if row.xpath(f".//a[@href='{web}/gone']"))
+    assert gone.xpath("./td[5]")[0].text_content() == "archive not looked up"
+    assert "no archive copy found" not in run.html and "none found" not in run.md
+    assert f"| <{web}/gone> | dead: HTTP 404 **newly dead** | archive not looked up |" in run.md
+    assert "- Archive: not looked up" in run.md
+
+
+@pytest.mark.parametrize(
+    ("archive", "words"),
+    [
+        (None, "archive not looked up"),
+        (ArchiveCopy(None, source="availability"), "could not tell (archive unreachable)"),
+        (ArchiveCopy(False, source="availability"), "no archive copy found"),
+    ],
+)
+def test_the_archive_column_says_what_the_lookup_found(archive: ArchiveCopy | None, words: str) -> None:
+    documents, links = small_run()
+    link = links["https://news.example/story"]
+    link.archive = archive
+    graph = build_graph(documents, links)
+    summary = {"documents": 1, "documents_read": 1, "unique_links": 1, "statuses": {"soft-404": 1}}
+    page = html.render("2026-01-01T00:00:00+00:00", documents, links, summary, Changes(None), graph, [])
+    text = markdown.render("2026-01-01T00:00:00+00:00", documents, links, summary, Changes(None), graph)
+    tree = lxml.html.fromstring(page)
+    assert tree.get_element_by_id("dead").xpath(".//tbody/tr/td[5]")[0].text_content() == words
+    assert tree.xpath("//details[@class='article']//span[@class='archive']")[0].text_content() == words
+    dead_rows = [line for line in text.split("## Dead links", 1)[1].splitlines() if line.startswith("| 5 |")]
+    assert dead_rows and dead_rows[0].endswith(f"| {words} |")
+    if archive is None:
+        assert "- Archive: not looked up" in text
+    elif archive.available is None:
+        assert "- Archive: could not tell for 1 link (archive unreachable)\n" in text
+    else:
+        assert "- Archive: no copy for 1 link\n" in text
+
+
+def test_an_unreachable_archive_is_not_reported_as_no_copy(tmp_path: Path) -> None:
+    from localweb import closed_port
+
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    with serve() as (web, _):
+        write_corpus(tmp_path / "corpus", web)
+        done = refcheck(tmp_path, "corpus", "--allow-private", "--host-interval", "0", "--archive-interval", "0",
+                        "--wayback-url", nowhere, "--cdx-url", nowhere, "--cache-dir", "cache", "--retries", "0")  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    run = read_run(tmp_path, done.stdout)
+    cell = next(row for row in run.page.get_element_by_id("dead").xpath(".//tbody/tr")
+                if row.xpath(f".//a[@href='{web}/gone']")).xpath("./td[5]")[0]  # fmt: skip
+    assert cell.text_content() == "could not tell (archive unreachable)"
+    assert "no archive copy found" not in run.html
+    assert f"| <{web}/gone> | dead: HTTP 404 **newly dead** | could not tell (archive unreachable) |" in run.md
+    assert "- Archive: could not tell for 4 links (archive unreachable)\n" in run.md
+
+
+def test_one_of_a_kind_is_never_plural() -> None:
+    documents, links = small_run()
+    graph = build_graph(documents, links)
+    summary = {"documents": 1, "documents_read": 1, "unique_links": 1, "citations": 1, "statuses": {"soft-404": 1}}
+    history: list[dict[str, object]] = [
+        {"generated_at": f"2026-01-{day:02d}T03:00:00+00:00", "links": 1, "statuses": {"ok": 1}, "complete": True}
+        for day in range(1, html.RUNS_IN_TABLE + 2)
+    ]
+    page = lxml.html.fromstring(html.render("2026-02-01T00:00:00+00:00", documents, links, summary, Changes(None),
+                                            graph, history))  # fmt: skip
+    assert " ".join(page.get_element_by_id("card-links").text_content().split()) == "1unique link1 citation"
+    assert "1 earlier run in history.jsonl." in page.get_element_by_id("trend").text_content()
+
+
+def test_works_cited_without_a_link_and_unrecognised_languages_in_the_terminals_words(offline_run: Run) -> None:
+    assert "1 work cited without a link" in offline_run.stdout
+    md, page = offline_run.md, offline_run.page
+    assert "; 1 work cited without a link (not counted)" in md and "notes not counted" not in md
+    assert "### Works cited without a link, not counted as problems (1)" in md
+    assert "1 work cited without a link listed apart, not counted" in page.get_element_by_id("problems").text_content()
+    documents, links = small_run()
+    summary = {"statuses": {}, "languages": {"en": 1, "unknown": 2}}
+    view = html.report_view("2026-01-01", documents, links, summary, Changes(None))
+    assert view.languages == [("en", 1)] and view.language_unknown == 2
+    graph = build_graph(documents, links)
+    text = markdown.render("2026-01-01T00:00:00+00:00", documents, links, summary, Changes(None), graph)
+    assert "- Languages: en 1; language not recognised: 2 articles\n" in text
+    tree = lxml.html.fromstring(html.render("2026-01-01T00:00:00+00:00", documents, links, summary, Changes(None),
+                                            graph, []))  # fmt: skip
+    assert tree.get_element_by_id("languages").text_content() == "Languages: en 1; language not recognised: 2 articles"
+    assert not tree.xpath("//*[@lang='unknown']")
+
+
+def test_trend_series_that_can_coincide_are_drawn_so_each_stays_visible() -> None:
+    points = html.run_points(
+        [{"generated_at": "2026-01-01T03:00:00+00:00", "links": 2, "statuses": {"ok": 1, "dead": 1}}]
+    )
+    series = html.trend_data(points)["series"]
+    widths = [line["width"] for line in series]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == len(widths)  # each on top of a wider one
+    dashes = [tuple(line["dash"]) for line in series]
+    assert len(set(dashes)) == len(dashes) and all(dashes[1:])  # every line on top is dashed: the one below shows
+
+
+def test_a_first_run_does_not_list_every_link_as_newly_cited(unconfirmed_runs: tuple[Run, Run, str]) -> None:
+    first, _, web = unconfirmed_runs
+    changed = first.md.split("## What changed", 1)[1].split("\n## ", 1)[0]
+    assert "- Newly cited: 7 (every link: nothing to compare with)\n- No longer cited: 0" in changed
+    assert f"<{web}/ok>" not in changed  # the top of the report is not a list of every link
+    section = first.page.get_element_by_id("changes")
+    assert not section.xpath(f".//a[@href='{web}/ok']") and section.xpath(f".//a[@href='{web}/gone']")

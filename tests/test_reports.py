@@ -110,7 +110,7 @@ def test_graph_option_prints_the_graph(tmp_path: Path) -> None:
     done = refcheck(tmp_path, "corpus", "--offline", "--no-report", "--graph", "json")
     graph = json.loads(done.stdout)
     assert {node["id"] for node in graph["nodes"] if node["kind"] == "source"} == {"reuters.com", "bbc.co.uk"}
-    assert "articles read" in done.stderr  # the summary moved out of the way
+    assert "1 of 1 article read" in done.stderr  # the summary moved out of the way
     mermaid = refcheck(tmp_path, "corpus", "--offline", "--no-report", "--graph", "mermaid", "--graph-out", "g.mmd")
     assert mermaid.returncode == 0
     assert (tmp_path / "g.mmd").read_text("utf-8").startswith("flowchart LR")
@@ -159,7 +159,7 @@ def test_terminal_summary_and_quiet(tmp_path: Path) -> None:
     assert "most dead links" not in quiet.stdout
     assert (
         totals_line(quiet.stdout)
-        == "1 of 1 articles read, 2 citations, 2 unique links (1 dead, 1 ok), 0 footnote problems"
+        == "1 of 1 article read, 2 citations, 2 unique links (1 dead, 1 ok), 0 footnote problems"
     )
     assert quiet.stderr == ""  # no progress bar when stderr is not a terminal
 

@@ -4,14 +4,20 @@ put each problem on the article's line in a pull request.
 ``::error`` for a dead link and a footnote error, ``::warning`` for a soft-404 and
 a footnote warning (info items are not problems: none). Escaped as the Actions
 toolkit does (``@actions/core``, ``command.ts``): in the message ``%``, ``\\r`` and
-``\\n``; in a property also ``:`` and ``,`` -- after :func:`refcheck.report.escape.plain`
-has removed control characters and bidirectional overrides, so no text from an
+``\\n``; in a property also ``:`` and ``,``. Line breaks are escaped (``%0A``), not
+made spaces; every other control character and bidirectional override is first shown
+as a visible escape by :func:`refcheck.report.escape.plain`, so no text from an
 article or a server can end a command early or start one of its own.
+
+An article's path is shown by :mod:`refcheck.collect` with its control characters
+written as escapes (``new\\nline.md``): :func:`real_path` turns them back, so the
+annotation names the file as the repository does (``file=new%0Aline.md``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from refcheck.models import LinkStatus, RunResult
@@ -35,12 +41,14 @@ def annotation_lines(result: RunResult, findings: Iterable[Finding]) -> Iterator
         if item.archive_url:
             day = f" of {item.archive_date}" if item.archive_date else ""
             message += f"; archive copy{day}: {item.archive_url}"
-        yield command(level, message, file=item.path, line=item.line, title=title)
+        yield command(level, message, file=real_path(item.path), line=item.line, title=title)
     for document in result.documents:
         for problem in document.problems:
             if problem.severity == "info":
                 continue
-            yield command(problem.severity, problem.message, file=document.path, line=problem.line, title=problem.kind)
+            yield command(
+                problem.severity, problem.message, file=real_path(document.path), line=problem.line, title=problem.kind
+            )
 
 
 def command(level: str, message: str, **properties: object) -> str:
@@ -49,9 +57,34 @@ def command(level: str, message: str, **properties: object) -> str:
     return f"::{level} {shown}::{escape_data(message)}" if shown else f"::{level}::{escape_data(message)}"
 
 
+_LINE_BREAKS = re.compile("([\r\n\t])")
+
+
+def keeping_breaks(value: object, escape: Callable[[str], str], breaks: dict[str, str]) -> str:
+    """``value`` with each line break (and tab) written as ``breaks`` says and the text between
+    made safe by ``escape`` (which would otherwise make the breaks spaces)."""
+    text = value if isinstance(value, str) else str(value)
+    return "".join(breaks[piece] if piece in breaks else escape(piece) for piece in _LINE_BREAKS.split(text))
+
+
 def escape_data(value: object) -> str:
-    return plain(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # A tab is harmless in a workflow command (the toolkit leaves it): kept, not made a space.
+    return keeping_breaks(value, lambda text: plain(text).replace("%", "%25"), {"\r": "%0D", "\n": "%0A", "\t": "\t"})
 
 
 def escape_property(value: object) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+_SHOWN_CONTROL = re.compile(r"\\(?:([nrt])|x([01][0-9a-f]|7f))")
+_SHOWN_LETTERS = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def real_path(shown: str) -> str:
+    """An article's path with the control characters that :mod:`refcheck.collect`
+    showed as escapes (``\\n``, ``\\x01``) turned back into themselves."""
+    if "\\" not in shown:
+        return shown
+    return _SHOWN_CONTROL.sub(
+        lambda match: _SHOWN_LETTERS[match.group(1)] if match.group(1) else chr(int(match.group(2), 16)), shown
+    )

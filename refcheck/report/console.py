@@ -22,7 +22,7 @@ from typing import IO, Literal
 from refcheck.models import PROBLEM_SEVERITY, Document, LinkResult, Problem, RunResult, Summary
 from refcheck.report.escape import plain
 from refcheck.report.findings import Finding, by_article, dead_findings, plural
-from refcheck.report.stats import articles_by_dead_links, outlet_rows
+from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
 
 Level = Literal["quiet", "default", "verbose"]
 
@@ -120,7 +120,7 @@ def _write_problem_kinds(problems: list[tuple[str, Problem]], view: View, out: I
     for path, problem in errors[:ERROR_LIST_LIMIT]:
         _say(_problem_line(path, problem), out=out)
     if len(errors) > ERROR_LIST_LIMIT:
-        _say(f"  … and {len(errors) - ERROR_LIST_LIMIT:,} more errors{_where(view)}", out=out)
+        _say(f"  … and {plural(len(errors) - ERROR_LIST_LIMIT, 'more error')}{_where(view)}", out=out)
 
 
 def problem_kinds_text(problems: Iterable[Problem]) -> str:
@@ -234,8 +234,14 @@ def _write_worst(links: dict[str, LinkResult], out: IO[str]) -> None:
         _say("\nmost dead links: " + ", ".join(f"{path} ({count})" for path, count in worst), out=out)
     rotting = [row for row in outlet_rows(links) if row.dead][:5]
     if rotting:
-        _say("link rot by outlet: " + ", ".join(
-            f"{row.domain} {row.dead}/{row.links - row.unknown} ({row.rot_text})" for row in rotting), out=out)  # fmt: skip
+        _say("link rot by outlet: " + ", ".join(_rot_text(row) for row in rotting), out=out)
+
+
+def _rot_text(row: OutletRow) -> str:
+    """``example.org 2/5 (40%)``, ``example.org 1/1 (100%, 2 not checked)``: one pair of parentheses."""
+    share = "unknown" if row.rot is None else f"{row.rot:.0%}"
+    unchecked = f", {row.not_checked:,} not checked" if row.not_checked else ""
+    return f"{row.domain} {row.dead}/{row.known} ({share}{unchecked})"
 
 
 def totals_line(summary: Summary, problems: list[tuple[str, Problem]] | None = None) -> str:
@@ -249,9 +255,9 @@ def totals_line(summary: Summary, problems: list[tuple[str, Problem]] | None = N
         info = len(problems) - counted
     statuses = ", ".join(f"{count:,} {status}" for status, count in sorted(summary.statuses.items()))
     return (
-        f"{summary.documents_read:,} of {summary.documents:,} articles read{_languages(summary)}, "
-        f"{plural(summary.citations, 'citation')}, " + _furniture(summary)
-        + f"{plural(summary.unique_links, 'unique link')} ({statuses or 'none'}), "
+        f"{summary.documents_read:,} of {plural(summary.documents, 'article')} read{_languages(summary)}, "
+        f"{plural(summary.citations, 'citation')}" + _furniture(summary)
+        + f", {plural(summary.unique_links, 'unique link')} ({statuses or 'none'}), "
         + plural(counted, "footnote problem")
         + (f" (and {plural(info, 'work')} cited without a link)" if info else "")
         + (f", {plural(summary.files_skipped, 'file')} skipped" if summary.files_skipped else "")
@@ -260,10 +266,14 @@ def totals_line(summary: Summary, problems: list[tuple[str, Problem]] | None = N
 
 
 def _languages(summary: Summary) -> str:
-    """`` (6 languages: en 8, ar 1, …)`` when the articles read are in more than one language."""
-    if len(summary.languages) < 2:
+    """`` (6 languages: en 8, ar 1, …)`` when the articles read are in more than one
+    language; articles whose language is unknown are counted apart (not a language)."""
+    known = {code: count for code, count in summary.languages.items() if code != "unknown"}
+    if len(known) < 2:
         return ""
-    return f" ({len(summary.languages)} languages: {languages_text(summary.languages)})"
+    unknown = summary.languages.get("unknown", 0)
+    apart = f"; {unknown:,} of unknown language" if unknown else ""
+    return f" ({len(known)} languages: {languages_text(known)}{apart})"
 
 
 def languages_text(languages: dict[str, int]) -> str:
@@ -274,11 +284,12 @@ def languages_text(languages: dict[str, int]) -> str:
 
 
 def _furniture(summary: Summary) -> str:
-    """How many links of page furniture were left out, and how to bring them in."""
+    """`` (7 more in page furniture, not checked: --links all)``: how many links of page
+    furniture were left out, and how to bring them in; said right after the citations."""
     page = summary.citations_by_region.get("page", 0)
     if summary.links_scope != "article" or not page:
         return ""
-    return f"({page:,} more in page furniture, not checked: --links all), "
+    return f" ({page:,} more in page furniture, not checked: --links all)"
 
 
 def _say(text: object = "", *, out: IO[str]) -> None:

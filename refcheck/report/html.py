@@ -39,6 +39,7 @@ from refcheck.models import (
     Document,
     FootnoteLabel,
     LinkResult,
+    LinkStatus,
     Problem,
 )
 from refcheck.report import escape
@@ -71,13 +72,16 @@ STATUS_COLOURS = {
 }  # fmt: skip
 
 TREND_SERIES = (
-    ("ok", "#2e7d32", 2.0, ("ok",)),
-    ("dead", "#c62828", 3.5, ("dead",)),
-    ("soft-404", "#ef6c00", 2.5, ("soft-404",)),
-    ("not checked", "#757575", 1.5, tuple(str(status) for status in NOT_CHECKED_STATUSES)),
+    ("ok", "#2e7d32", 7.0, (), ("ok",)),
+    ("dead", "#c62828", 4.5, (12, 5), ("dead",)),
+    ("soft-404", "#ef6c00", 2.5, (5, 4), ("soft-404",)),
+    ("not checked", "#616161", 1.5, (2, 3), tuple(str(status) for status in NOT_CHECKED_STATUSES)),
 )
-"""The trend chart's series: label, colour, line width (the rarer, the wider: a
-dead line is never hidden under the ok line), and the verdicts each one counts."""
+"""The trend chart's series: label, colour, line width, dash pattern (() solid),
+and the verdicts each one counts. Two series with equal counts draw on the same
+line, so they are drawn widest first, each narrower one on top and dashed: the
+one below shows at both edges and through the gaps (and its point is a larger
+ring around the other's), never hidden."""
 
 RUNS_IN_TABLE = 30
 
@@ -101,6 +105,8 @@ class LinkView:
     """``captured 4 days after it was cited``."""
     newly_dead: bool = False
     footnote: FootnoteLabel | None = None
+    archive_state: str = "not looked up"
+    """What the archive lookup found: see :func:`archive_state_of`."""
 
     @property
     def dead(self) -> bool:
@@ -187,6 +193,10 @@ class ReportView:
     changes: Changes
     archived: int
     runs: list[RunPoint]
+    archive_states: dict[str, str] = field(default_factory=dict)
+    """Each link's archive lookup by URL (:func:`archive_state_of`)."""
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    """The links skipped (not for checking), by why: :func:`skip_kind`."""
 
     @property
     def problem_count(self) -> int:
@@ -209,19 +219,143 @@ class ReportView:
     @property
     def not_checked_why(self) -> str:
         """``offline 70``: the links not checked, by reason."""
-        reasons = sorted(self.coverage.reasons.items(), key=lambda item: (-item[1], item[0]))
-        return ", ".join(f"{reason} {count}" for reason, count in reasons)
+        return _by_count(self.coverage.reasons)
+
+    @property
+    def skipped_why(self) -> str:
+        """``by rules 5, not a web link 1``: the links skipped, by why."""
+        return _by_count(self.skipped_reasons) if self.skipped_reasons else f"skipped {self.coverage.skipped:,}"
+
+    @property
+    def nothing_checked(self) -> bool:
+        """Links were cited and not one was checked (offline, cut off, or every one skipped)."""
+        return bool(self.coverage.links) and not self.checked
+
+    @property
+    def partly_checked(self) -> bool:
+        """Some cited links were not checked (for any reason, skipped ones too)."""
+        return self.checked < self.coverage.links
+
+    @property
+    def coverage_lines(self) -> list[str]:
+        """What the top of a report says about the links not checked: those the run
+        could not check (their fate unknown), then those skipped by choice; [] when
+        every link was checked. Built from the coverage's counts, not its one-line
+        text, so each report says it in its own layout."""
+        coverage, lines = self.coverage, []
+        if not coverage.complete:
+            lines.append(
+                f"{coverage.not_checked:,} of {plural(coverage.links, 'link')} not checked ({self.not_checked_why}): "
+                "their fate is unknown, not healthy"
+            )
+        if coverage.skipped:
+            tail = ": nothing was checked" if self.nothing_checked else ""
+            lines.append(f"{coverage.skipped:,} of {plural(coverage.links, 'link')} skipped ({self.skipped_why}){tail}")
+        return lines
 
     @property
     def no_dead_text(self) -> str:
         """What the dead-links section says when it lists none: never a bare
-        'None' when some links were not checked."""
-        if self.coverage.complete:
+        'None' when some links were not checked (nor when every one was skipped)."""
+        if not self.partly_checked:
             return f"None: no dead link among the {plural(self.coverage.links, 'link')} cited."
-        why = f" ({self.not_checked_why})" if self.not_checked_why else ""
-        if not self.checked:
-            return f"No link was checked{why}: whether any is dead is unknown."
-        return f"No dead link among the {plural(self.checked, 'link')} checked; {self.coverage.not_checked:,} not checked{why}."
+        skipped = self.skipped_why if self.coverage.skipped else ""
+        why = ", ".join(part for part in (self.not_checked_why, skipped) if part)
+        if self.nothing_checked:
+            return f"No link was checked ({why}): whether any is dead is unknown."
+        unchecked = self.coverage.links - self.checked
+        return f"No dead link among the {plural(self.checked, 'link')} checked; {unchecked:,} not checked ({why})."
+
+    @property
+    def info_text(self) -> str:
+        """``6 works cited without a link``: the notes counted apart, in the terminal's words."""
+        return info_text(row.problem for row in self.infos)
+
+    @property
+    def languages(self) -> list[tuple[str, int]]:
+        """Articles by language, the most common first; ``unknown`` (not recognised) is no language."""
+        recorded = self.summary.get("languages")
+        if not isinstance(recorded, dict):
+            return []
+        known = [(str(code), count) for code, count in recorded.items() if code != UNKNOWN_LANGUAGE]
+        return sorted(known, key=lambda item: (-item[1], item[0]))
+
+    @property
+    def language_unknown(self) -> int:
+        """Articles whose language was not recognised."""
+        recorded = self.summary.get("languages")
+        count = recorded.get(UNKNOWN_LANGUAGE, 0) if isinstance(recorded, dict) else 0
+        return count if isinstance(count, int) else 0
+
+    @property
+    def archive_lookups(self) -> str:
+        """``2 copies found, no copy for 1 link, could not tell for 1 link (archive unreachable)``;
+        ``not looked up`` when no lookup was made (``--archive none``)."""
+        counts: dict[str, int] = {}
+        for state in self.archive_states.values():
+            counts[state] = counts.get(state, 0) + 1
+        parts = []
+        if counts.get("found"):
+            parts.append(f"{plural(counts['found'], 'copy', 'copies')} found")
+        if counts.get("none"):
+            parts.append(f"no copy for {plural(counts['none'], 'link')}")
+        if counts.get("unknown"):
+            parts.append(f"could not tell for {plural(counts['unknown'], 'link')} (archive unreachable)")
+        return ", ".join(parts) or "not looked up"
+
+
+UNKNOWN_LANGUAGE = "unknown"
+"""The summary's language of an article whose language was not recognised."""
+
+
+def _by_count(counts: dict[str, int]) -> str:
+    """``offline 70, network down 2``: the commonest first."""
+    return ", ".join(
+        f"{name} {count:,}" for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+def info_text(problems: Iterable[Problem]) -> str:
+    """``6 works cited without a link`` (the terminal's words), other kinds of note as notes."""
+    items = list(problems)
+    unlinked = sum(1 for problem in items if problem.kind == "unlinked-work")
+    parts = [f"{plural(unlinked, 'work')} cited without a link"] if unlinked else []
+    if len(items) > unlinked:
+        parts.append(plural(len(items) - unlinked, "other note"))
+    return ", ".join(parts)
+
+
+def archive_state_of(link: LinkResult | None) -> str:
+    """``found``, ``none`` (the archive has no copy), ``unknown`` (it could not tell:
+    unreachable, no answer) or ``not looked up`` (``--archive none``, or not a link it looks up)."""
+    if link is None or link.archive is None:
+        return "not looked up"
+    if link.archive.available is None:
+        return "unknown"
+    return "found" if link.archive.available else "none"
+
+
+ARCHIVE_WORDS = {
+    "found": "archived (the archive gave no address)",
+    "none": "no archive copy found",
+    "unknown": "could not tell (archive unreachable)",
+    "not looked up": "archive not looked up",
+}
+
+
+def archive_words(state: str | None) -> str:
+    """What report.md says in place of a dead link's archive copy it does not have."""
+    return ARCHIVE_WORDS.get(state or "not looked up", ARCHIVE_WORDS["not looked up"])
+
+
+def skip_kind(reason: str | None) -> str:
+    """Why a link was skipped, in a few words an editor reads (the detail is in report.json)."""
+    text = (reason or "").lower()
+    if text.startswith(("excluded by", "not matched by", "domain rule")):
+        return "by rules"
+    if text.startswith("unsupported scheme"):
+        return "not a web link"
+    return "refused"
 
 
 def report_view(
@@ -263,7 +397,19 @@ def report_view(
         changes=changes,
         archived=sum(1 for link in links.values() if link.archive and link.archive.available),
         runs=run_points(history or []),
+        archive_states={url: archive_state_of(link) for url, link in links.items()},
+        skipped_reasons=skipped_reasons(links),
     )
+
+
+def skipped_reasons(links: dict[str, LinkResult]) -> dict[str, int]:
+    """The links skipped (not for checking), counted by :func:`skip_kind`."""
+    counts: dict[str, int] = {}
+    for link in links.values():
+        if link.status == LinkStatus.SKIPPED:
+            kind = skip_kind(link.error)
+            counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def coverage_of(summary: dict[str, Any], links: dict[str, LinkResult]) -> Coverage:
@@ -296,6 +442,7 @@ def link_view(url: str, line: int, kind: str, link: LinkResult | None, newly_dea
         archive_distance=capture_distance(days_between(cited_on, archive_date)),
         newly_dead=url in newly_dead and link.status in DEAD_STATUSES,
         footnote=footnote,
+        archive_state=archive_state_of(link),
     )
 
 
@@ -377,7 +524,7 @@ def run_points(history: list[dict[str, object]]) -> list[RunPoint]:
         generated_at = row.get("generated_at") or row.get("run")
         if not isinstance(statuses, dict) or not isinstance(generated_at, str):
             continue
-        counts = {label: sum(_count(statuses.get(name)) for name in names) for label, _, _, names in TREND_SERIES}
+        counts = {label: sum(_count(statuses.get(name)) for name in names) for label, *_, names in TREND_SERIES}
         coverage = row.get("coverage")
         reasons = coverage.get("reasons") if isinstance(coverage, dict) else None
         complete = row.get("complete")
@@ -439,7 +586,9 @@ def environment() -> jinja2.Environment:
     env.tests["web_url"] = is_web_url
     env.filters["plural"] = plural
     env.globals["colour"] = lambda status: STATUS_COLOURS.get(str(status), "#333")
-    env.globals.update(capture_distance=capture_distance, reason_beside=reason_beside)
+    env.globals.update(
+        capture_distance=capture_distance, reason_beside=reason_beside, info_text=info_text, archive_words=archive_words
+    )
     return env
 
 
@@ -490,8 +639,8 @@ def trend_data(runs: list[RunPoint]) -> dict[str, Any]:
     return {
         "x": [run.time for run in dated],
         "series": [
-            {"label": label, "colour": colour, "width": width, "values": values(label)}
-            for label, colour, width, _ in TREND_SERIES
+            {"label": label, "colour": colour, "width": width, "dash": list(dash), "values": values(label)}
+            for label, colour, width, dash, _ in TREND_SERIES
         ],
         "partial": [not run.complete for run in dated],
         "why": [run.why for run in dated],

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from refcheck.models import DEAD_STATUSES, Document, LinkResult, LinkStatus, RunResult
+from refcheck.report.annotations import keeping_breaks, real_path
 from refcheck.report.escape import plain
 from refcheck.report.findings import Finding, reason_of
 
@@ -70,8 +71,19 @@ def junit_xml(result: RunResult, findings: Iterable[Finding]) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
+_XML_BREAKS = {"\n": "\n", "\r": "\r", "\t": "\t"}
+"""Kept in a path: XML allows them, and ElementTree writes them in an attribute as ``&#10;``…"""
+
+
+def xml_path(shown: str) -> str:
+    """An article's path as the repository names it (the escapes :mod:`refcheck.collect`
+    wrote turned back: ``new\\nline.md`` is ``new`` + a line feed + ``line.md``), with every
+    character XML 1.0 forbids -- and every other control character -- still shown escaped."""
+    return keeping_breaks(real_path(shown), plain, _XML_BREAKS)
+
+
 def _suite_of(document: Document, result: RunResult, by_place: dict[tuple[str, int, str], Finding]) -> _Suite:
-    path = plain(document.path)
+    path = xml_path(document.path)
     suite = _Suite(ET.Element("testsuite", name=path))
     for citation in document.cited(result.summary.links_scope):
         link = result.links.get(citation.url)

@@ -23,7 +23,7 @@ from refcheck.report.changes import Changes
 from refcheck.report.findings import plural
 from refcheck.report.graph import Graph
 from refcheck.report.graph_formats import mermaid_diagram
-from refcheck.report.html import TEMPLATES, capture_distance, report_view, verdict_text
+from refcheck.report.html import TEMPLATES, archive_words, capture_distance, report_view, verdict_text
 
 ARTICLES_IN_FULL = 200
 """Up to this many articles, report.md shows every one; above, only those with a
@@ -82,7 +82,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(code=code, cell_code=cell_code, link=link, cell_link=cell_link, plural=plural)
-    env.globals.update(capture_distance=capture_distance, verdict_text=verdict_text)
+    env.globals.update(capture_distance=capture_distance, verdict_text=verdict_text, archive_words=archive_words)
     return env
 
 

@@ -73,15 +73,18 @@ class LinkPattern:
 
 @dataclass(frozen=True, slots=True)
 class LinkRules:
-    """Which links are checked: URL patterns (as lychee's: an include wins over every
-    exclusion; includes alone check only what they match) and per-domain rules."""
+    """Which links are checked: URL patterns and per-domain rules, as lychee filters
+    (``lychee-lib/src/filter/mod.rs``): an include wins over every exclusion; includes
+    given *alone* (no exclude pattern) check only what they match; with exclude
+    patterns too, a URL that matches neither is checked."""
 
     exclude: tuple[LinkPattern, ...] = ()
     include: tuple[LinkPattern, ...] = ()
     domains: dict[str, DomainRule] = field(default_factory=dict)
 
     def skip_reason(self, url: str, host: str | None) -> str | None:
-        """Why ``url`` (on ``host``) is not checked, or None when it is."""
+        """Why ``url`` (on ``host``) is not checked, or None when it is. Every reason
+        starts with one of :data:`refcheck.models.RULE_SKIP_PREFIXES` (coverage counts by them)."""
         if any(item.pattern.search(url) for item in self.include):
             return None
         ruled = rule_for(self.domains, host) if host else None
@@ -90,7 +93,7 @@ class LinkRules:
         for item in self.exclude:
             if item.pattern.search(url):
                 return f"excluded by {item}"
-        if self.include:
+        if self.include and not self.exclude:  # includes alone: an allow-list
             return f"not matched by {' or '.join(str(item) for item in self.include)}"
         return None
 

@@ -5,6 +5,7 @@ Pure functions: no network here, so every row of the table is tested directly.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -104,11 +105,15 @@ def soft_404_reason(
 
 
 def page_title(body_head: bytes) -> str | None:
+    """The page's ``<title>`` (else its first ``<h1>``) as a reader sees it: tags
+    removed, entities decoded (``Page not found &ndash; Site`` is "Page not found – Site",
+    and the error-title patterns see the decoded text), white space collapsed."""
     for pattern in (_TITLE_RE, _H1_RE):
         match = pattern.search(body_head)
         if match:
             text = _TAG_RE.sub(" ", match.group(1).decode("utf-8", errors="replace"))
-            text = " ".join(text.split())
+            # After the tags are gone: an escaped "&lt;b&gt;" is text, not a tag to remove.
+            text = " ".join(html.unescape(text).split())
             if text:
                 return text
     return None

@@ -87,12 +87,13 @@
   var TIME_STEPS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400,
     7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400, 182 * 86400, 365 * 86400];
 
-  /* Axis labels in UTC: days when the runs span days, else the time of day. */
+  /* Axis labels in UTC: days when the runs span days (a tick between two midnights
+     shows its time of day, so no day is labelled twice), else the time of day. */
   function timeLabels(u, splits) {
     var span = u.scales.x.max - u.scales.x.min;
     return splits.map(function (seconds) {
       var text = new Date(seconds * 1000).toISOString();
-      if (span >= 2 * 86400) return text.slice(0, 10);
+      if (span >= 2 * 86400) return seconds % 86400 === 0 ? text.slice(0, 10) : text.slice(11, 16);
       if (span >= 3600) return text.slice(5, 16).replace("T", " ");
       return text.slice(11, 19);
     });
@@ -108,20 +109,24 @@
     if (!data.x.length) return false;
     var series = [{ label: "Run", value: function (u, seconds) { return seconds == null ? "—" : day(seconds); } }];
     var columns = [data.x];
-    series.push({
-      label: "all links", stroke: "#9e9e9e", width: 1, dash: [2, 3],
-      points: { show: true, size: 4, fill: "#9e9e9e", stroke: "#9e9e9e" }
-    });
-    columns.push(data.links);
+    /* Two series with equal counts lie on one line. The series come widest first
+       (html.TREND_SERIES) and uPlot draws them in order, so each narrower, dashed
+       line lies on top of the wider ones: a line below shows at both edges and
+       through the gaps, and its point is a ring around the point on top. */
     data.series.forEach(function (line) {
       series.push({
         label: line.label, stroke: line.colour, width: line.width,
-        dash: line.label === "not checked" ? [8, 4] : undefined,
+        dash: line.dash && line.dash.length ? line.dash : undefined,
         value: function (u, count) { return count == null ? "— (partial run)" : String(count); },
-        points: { show: true, size: 4 + 2 * line.width, fill: line.colour, stroke: line.colour }
+        points: { show: true, size: 3 + 1.6 * line.width, width: 1, fill: line.colour, stroke: "#fff" }
       });
       columns.push(line.values);
     });
+    series.push({  // the total, on top of all: thin, dash-dot, grey
+      label: "all links", stroke: "#9e9e9e", width: 1, dash: [6, 3, 1, 3],
+      points: { show: true, size: 4, fill: "#9e9e9e", stroke: "#9e9e9e" }
+    });
+    columns.push(data.links);
     if (data.partial.some(Boolean)) {
       series.push({
         label: "partial run", stroke: "#424242", width: 0,
@@ -148,6 +153,7 @@
         ready: [function (u) { u.setLegend({ idx: data.x.length - 1 }); }]
       }
     }, columns, holder);
+    holder.uplot = chart;  // for the browser test: the series as uPlot drew them
     window.addEventListener("resize", function () {
       chart.setSize({ width: Math.max(320, holder.clientWidth || 900), height: 300 });
     });
