@@ -166,6 +166,15 @@ def main(
             help="Submit live links with no archive copy to Save Page Now (keys: REFCHECK_IA_ACCESS_KEY, REFCHECK_IA_SECRET_KEY).",
         ),
     ] = None,
+    drift: Annotated[
+        bool | None,
+        typer.Option(
+            "--drift/--no-drift",
+            show_default=False,
+            help="Content drift: compare each live link that has a citation date with the archive capture"
+            " closest to that date (none, changed, replaced, unknown).",
+        ),
+    ] = None,
     archive_interval: Annotated[
         float | None,
         typer.Option(metavar="S", help=f"Seconds between archive requests (default {defaults.ARCHIVE_INTERVAL:g})."),
@@ -221,7 +230,8 @@ def main(
         str | None,
         typer.Option(
             metavar="LIST",
-            help="Exit 1 on: problems, footnote-errors, dead, new-dead, none (comma-separated; default problems,dead).",
+            help="Exit 1 on: problems, footnote-errors, dead, new-dead, drift (a cited page replaced; needs --drift),"
+            " none (comma-separated; default problems,dead).",
         ),
     ] = None,
     max_file_size: Annotated[
@@ -282,7 +292,7 @@ def main(
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
-        "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "verbose": verbose, "links": links, "format": output_format,
@@ -323,7 +333,10 @@ def main(
     graph_failure = _write_graph(result, reported.graph, graph, graph_out) if graph is not None else None
     if graph_failure is not None:  # the summary still shows what the run found, and why it fails
         code, reason = EXIT_USAGE, graph_failure
-    outcome = _Outcome(frozenset(reported.changes.newly_dead), f"exit {code}: {reason}", reported.full_list)
+    outcome = _Outcome(
+        frozenset(reported.changes.newly_dead), f"exit {code}: {reason}", reported.full_list,
+        reported.changes.newly_drifted,
+    )  # fmt: skip
     _write_outputs(result, settings, outcome, to_stderr=graph is not None and graph_out is None)
     if graph_failure is not None:
         raise InputError(graph_failure)
@@ -408,6 +421,8 @@ class _Outcome:
     newly_dead: frozenset[str] = frozenset()
     exit_line: str | None = None
     full_list: str | None = None
+    newly_drifted: frozenset[str] = frozenset()
+    """URLs newly replaced or changed since the last run over this corpus (``--drift``)."""
 
 
 def _report(result: RunResult, settings: Settings) -> _Reported:
@@ -441,6 +456,11 @@ def _report(result: RunResult, settings: Settings) -> _Reported:
             + (f"{unconfirmed} dead before and not checked now, " if unconfirmed else "")
             + f"{len(changes.newly_archived)} newly archived, "
             f"{len(changes.newly_cited)} newly cited, {len(changes.no_longer_cited)} no longer cited"
+            + (
+                f", {len(changes.newly_replaced)} newly replaced, {len(changes.newly_changed)} newly changed (content)"
+                if changes.drift
+                else ""
+            )
         )
     return _Reported(changes, built, full_list)
 
@@ -469,9 +489,12 @@ def _write_outputs(result: RunResult, settings: Settings, outcome: _Outcome, to_
 
     human = sys.stderr if to_stderr else sys.stdout
     level: Level = "quiet" if settings.quiet else "verbose" if settings.verbose else "default"
-    view = View(level, outcome.newly_dead, outcome.exit_line, outcome.full_list)
+    view = View(
+        level, outcome.newly_dead, newly_drifted=outcome.newly_drifted, exit_line=outcome.exit_line,
+        full_list=outcome.full_list,
+    )  # fmt: skip
     if settings.format != "text":
-        _write_ci_format(result, settings.format, outcome.newly_dead)
+        _write_ci_format(result, settings.format, outcome.newly_dead, outcome.newly_drifted)
         human = sys.stderr
     if settings.json == "-":
         write_json(result, sys.stdout)
@@ -490,18 +513,20 @@ def _write_outputs(result: RunResult, settings: Settings, outcome: _Outcome, to_
     write_summary(result, human, view=view)
 
 
-def _write_ci_format(result: RunResult, fmt: str, newly_dead: frozenset[str]) -> None:
+def _write_ci_format(
+    result: RunResult, fmt: str, newly_dead: frozenset[str], newly_drifted: frozenset[str] = frozenset()
+) -> None:
     from refcheck.report.findings import dead_findings
 
     findings = dead_findings(result.links, set(newly_dead))
     if fmt == "junit":
         from refcheck.report.junit import write_junit
 
-        write_junit(result, findings, sys.stdout)
+        write_junit(result, findings, sys.stdout, newly_drifted)
     else:
         from refcheck.report.annotations import write_annotations
 
-        write_annotations(result, findings, sys.stdout)
+        write_annotations(result, findings, sys.stdout, newly_drifted)
     sys.stdout.flush()
 
 
@@ -556,17 +581,22 @@ class _Found:
     dead: int
     """Unique links dead or soft-404."""
     newly_dead: int
+    replaced: int = 0
+    """Unique live links whose content drift is ``replaced`` (``--drift``)."""
 
     @classmethod
     def of(cls, result: RunResult, changes: Changes | None) -> _Found:
-        from refcheck.models import DEAD_STATUSES, PROBLEM_SEVERITY
+        from refcheck.models import DEAD_STATUSES, PROBLEM_SEVERITY, DriftVerdict
 
         problems = result.summary.problems
         errors = sum(count for kind, count in problems.items() if PROBLEM_SEVERITY.get(kind) == "error")
         warnings = sum(count for kind, count in problems.items() if PROBLEM_SEVERITY.get(kind) == "warning")
         dead = sum(result.summary.statuses.get(str(status), 0) for status in DEAD_STATUSES)
         newly = len(changes.newly_dead) if changes is not None else dead
-        return cls(errors, warnings, dead, newly)
+        replaced = sum(
+            1 for link in result.links.values() if link.drift is not None and link.drift.verdict is DriftVerdict.REPLACED
+        )
+        return cls(errors, warnings, dead, newly, replaced)
 
     def failing(self, condition: str) -> str:
         """What makes ``condition`` fail, or '' when it does not."""
@@ -580,6 +610,8 @@ class _Found:
             return plural(self.dead, "dead link")
         if condition == "new-dead" and self.newly_dead:
             return plural(self.newly_dead, "newly dead link")
+        if condition == "drift" and self.replaced:
+            return _replaced_text(self.replaced)
         return ""
 
     def bad(self) -> list[str]:
@@ -593,7 +625,16 @@ class _Found:
             parts.append(plural(self.errors, "footnote error"))
         if self.warnings:
             parts.append(plural(self.warnings, "footnote warning"))
+        if self.replaced:
+            parts.append(_replaced_text(self.replaced))
         return parts
+
+
+def _replaced_text(count: int) -> str:
+    """``1 cited page replaced`` (content drift: the address now shows something else)."""
+    from refcheck.report.findings import plural
+
+    return f"{plural(count, 'cited page')} replaced (content drift)"
 
 
 def entry() -> None:

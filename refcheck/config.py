@@ -25,7 +25,8 @@ from refcheck.errors import SettingsError
 from refcheck.models import LINK_SCOPES
 from refcheck.resolve.settings import DomainRule, LinkPattern, LinkRules, normal_host
 
-FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none")
+FAIL_ON_CHOICES = ("problems", "footnote-errors", "dead", "new-dead", "none", "drift")
+"""``drift``: a cited page whose content was replaced (needs ``drift`` on)."""
 FORMATS = ("text", "junit", "github")
 """``--format``: the human summary (``text``), JUnit XML or GitHub Actions annotations on stdout."""
 
@@ -48,6 +49,9 @@ class Settings:
     cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", defaults.CDX_URL))
     save_missing: bool = False
     """Submit live links with no archive copy to Save Page Now 2 (keys from the environment)."""
+    drift: bool = False
+    """Content drift: compare each live link that has a citation date with the archive
+    capture closest to that date (one more archive request and one more live request each)."""
     archive_interval: float = defaults.ARCHIVE_INTERVAL
     """Seconds between two requests to the archive (its CDX API allows about 30 a minute)."""
     allow_private: bool = False
@@ -182,6 +186,9 @@ def load_settings(path: Path | None, overrides: dict[str, Any]) -> Settings:
         settings.verbose = False
     _apply(settings, given, "command line")
     _check(settings, "command line")
+    if "drift" in settings.fail_on and not settings.drift:
+        # Checked once everything is applied: the file may ask for one and the command line the other.
+        raise SettingsError("--fail-on drift needs content drift on (--drift, or drift = true in the settings file)")
     if Path(settings.cache_dir).exists() and not Path(settings.cache_dir).is_dir():
         raise SettingsError(f"setting 'cache-dir': {settings.cache_dir} is not a folder")
     return settings

@@ -75,6 +75,9 @@ class Citation:
     """True when the text had no scheme (``www.x.com``) and https was assumed."""
     region: Region = "article"
     """``article`` or ``page`` (site furniture); reports count ``article`` by default."""
+    title: str | None = None
+    """The title the article gives the cited page: a link's text, a note's quoted
+    title or its words between the outlet and the date; None when it gives none."""
 
 
 @dataclass(slots=True)

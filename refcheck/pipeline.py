@@ -317,6 +317,7 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
         workers=settings.workers or available_cores(),
         transport=settings.transport,
         rules=settings.link_rules(),
+        drift=settings.drift,
         check=CheckSettings(
             timeout=settings.timeout,
             retries=settings.retries,
@@ -368,8 +369,8 @@ class _Tally:
     mentions: int = 0
     language: str = "unknown"
     problems: list[str] = field(default_factory=list)
-    cites: list[tuple[str, str | None, int, FootnoteLabel | None, str | None]] = field(default_factory=list)
-    """(url, domain, line, footnote, date cited) of each citation in scope."""
+    cites: list[tuple[str, str | None, int, FootnoteLabel | None, str | None, str | None]] = field(default_factory=list)
+    """(url, domain, line, footnote, date cited, title given) of each citation in scope."""
 
 
 def _tally_of(document: Document, scope: str) -> _Tally:
@@ -388,7 +389,7 @@ def _tally_of(document: Document, scope: str) -> _Tally:
     for citation in cited:
         cited_date = dates.get(citation.footnote) if citation.footnote is not None else None
         tally.cites.append(
-            (citation.url, citation.domain, citation.line, citation.footnote, cited_date or document.date)
+            (citation.url, citation.domain, citation.line, citation.footnote, cited_date or document.date, citation.title)
         )
     return tally
 
@@ -413,8 +414,8 @@ def _add_tally(tally: _Tally, result: RunResult) -> None:
         summary.problems[kind] = summary.problems.get(kind, 0) + 1
     links = result.links
     path = tally.path
-    for url, domain, line, footnote, cited_date in tally.cites:
+    for url, domain, line, footnote, cited_date, cited_title in tally.cites:
         link = links.get(url)
         if link is None:
             link = links[url] = LinkResult(url, domain)
-        link.cited_by.append(CitedBy(path, line, footnote, cited_date))
+        link.cited_by.append(CitedBy(path, line, footnote, cited_date, cited_title))

@@ -46,6 +46,10 @@ NOT_FOUND_PAGE = b"<html><head><title>Page not found | Example News</title></hea
 CHALLENGE_PAGE = b"<html><head><title>Just a moment...</title></head><body>cf-chl-bypass</body></html>"
 
 
+DRIFT_PAGES: dict[str, bytes] = {}
+"""Bodies of ``/drift/<name>`` routes (the live pages of content-drift tests), changed by tests."""
+
+
 def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -153,6 +157,9 @@ def make_handler(stats: Stats) -> type[BaseHTTPRequestHandler]:
                 self._send(200, b"<html><head><title>Welcome to Example</title></head><body>Home</body></html>")
             elif path == "/to-ftp":
                 self._send(302, headers={"Location": "ftp://example.org/file"})
+            elif path.startswith("/drift/"):  # pages whose content tests change between runs
+                page = DRIFT_PAGES.get(path[len("/drift/") :])
+                self._send(200, page) if page is not None else self._send(404, NOT_FOUND_PAGE)
             else:
                 self._send(404, NOT_FOUND_PAGE)
 
@@ -227,6 +234,8 @@ class ArchiveStandIn:
         self.jobs: dict[str, tuple[str, int]] = {}
         """job id -> (url, status polls so far)."""
         self.authorizations: list[str] = []
+        self.pages: dict[str, bytes] = {}
+        """Raw captures (``/web/<timestamp>id_/<url>``) by original URL (the page as archived)."""
 
     def closest(self, url: str, timestamp: str) -> str | None:
         captures = self.captures.get(url)
@@ -293,6 +302,15 @@ class ArchiveStandIn:
                         self._send(429, "Too Many Requests", "text/plain")
                         return
                     url = query.get("url", "")
+                    if parts.path.startswith("/web/") and "id_/" in self.path:
+                        # A capture's page as archived: /web/<timestamp>id_/<original URL, query and all>.
+                        original = self.path.split("id_/", 1)[1]
+                        page = archive.pages.get(original)
+                        if page is None:
+                            self._send(404, "not in the archive", "text/plain")
+                        else:
+                            self._send(200, page.decode("utf-8"), "text/html; charset=utf-8")
+                        return
                     if parts.path.startswith("/save/status/"):
                         job = parts.path.rsplit("/", 1)[1]
                         saved_url, polls = archive.jobs.get(job, ("", 0))

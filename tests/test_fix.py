@@ -369,3 +369,38 @@ def test_module_entry_point_help() -> None:
     )
     assert done.returncode == 0 and "--write" in done.stdout and "--save-missing" in done.stdout
     assert os.path.exists(Path(__file__).parent.parent / "refcheck" / "fix" / "__main__.py")
+
+
+def test_a_replaced_page_gets_the_capture_the_drift_verdict_read(tmp_path: Path) -> None:
+    """Content drift: a live page that now shows something else is fixed like a dead one,
+    with the capture near the citation date; a page merely changed is left alone."""
+    from refcheck.collect import SourceFile
+    from refcheck.extract import ExtractContext, OutletIndex, extract_source
+    from refcheck.fix.edit import Article, apply_insertions
+    from refcheck.fix.plan import plan_article
+    from refcheck.models import Drift, DriftVerdict, LinkResult, LinkStatus, Verdict
+
+    text = (
+        "Title\n\nClaims (1) and (2).\n\n"
+        "(1) Example News, 28 August 2018, https://news.example.org/2018/story\n\n"
+        "(2) Other News, 28 August 2018, https://other.example.org/2018/edited\n"
+    )
+    path = tmp_path / "a.txt"
+    path.write_text(text, "utf-8")
+    document = extract_source(text, SourceFile(path, "a.txt", "text"), ExtractContext(OutletIndex.load([]), []))
+    capture = "https://web.archive.org/web/20180829000000/https://news.example.org/2018/story"
+    links = {
+        "https://news.example.org/2018/story": LinkResult(
+            "https://news.example.org/2018/story", "example.org", verdict=Verdict(LinkStatus.OK, http_status=200),
+            drift=Drift(DriftVerdict.REPLACED, reason="now a home page", capture_url=capture),
+        ),
+        "https://other.example.org/2018/edited": LinkResult(
+            "https://other.example.org/2018/edited", "example.org", verdict=Verdict(LinkStatus.OK, http_status=200),
+            drift=Drift(DriftVerdict.CHANGED, capture_url=capture.replace("news", "other")),
+        ),
+    }  # fmt: skip
+    plan = plan_article(Article(text, "text"), document, links, frozenset({"web.archive.org"}), "article")
+    fixed = apply_insertions(text, plan.edits.insertions)
+    assert f"https://news.example.org/2018/story [archived: {capture}]" in fixed
+    assert "edited [archived" not in fixed  # changed, not replaced: nothing to fix
+    assert [finding.outcome for finding in plan.findings] == ["fix"]

@@ -21,7 +21,7 @@ from refcheck.extract.boilerplate import tail_span
 from refcheck.extract.dates import first_date
 from refcheck.extract.language import detect_language
 from refcheck.extract.metadata import TextClues, read_clues
-from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, scan_markers
+from refcheck.extract.notes import TextMarker, TextNote, find_markers, find_notes, note_titles, scan_markers
 from refcheck.extract.outlets import Outlet, OutletIndex, OutletMatch, normalize_name
 from refcheck.extract.source import MarkupLink, ParsedSource
 from refcheck.extract.targets import check_targets
@@ -111,6 +111,7 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Pa
         document.footnotes.append(
             Footnote(note.label, note.line, note.text, note_date, [c.url for c in note.citations])
         )
+        _give_titles(note)
         _learn_aliases(note, context.outlets)
 
 
@@ -170,7 +171,7 @@ def _notes_from_markup(parsed: ParsedSource) -> list[_Note]:
             note.url_spans = [(url.start, url.end) for url in found]
         for link in markup.links:
             if _is_citable(link.href):
-                _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
+                _add_unique(note, _citation(link.href, "footnote", note.label, link.line, _title_of(link)))
         notes.append(note)
     return notes
 
@@ -235,9 +236,9 @@ def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes:
             continue
         note = by_label.get(link.note) if link.note is not None else None
         if note is not None:
-            _add_unique(note, _citation(link.href, "footnote", note.label, link.line))
+            _add_unique(note, _citation(link.href, "footnote", note.label, link.line, _title_of(link)))
         else:
-            citation = _citation(link.href, "link", None, link.line)
+            citation = _citation(link.href, "link", None, link.line, _title_of(link))
             citation.region = link.region
             linked.append(citation)
     if not linked:
@@ -254,10 +255,31 @@ def _is_citable(href: str) -> bool:
     return lowered.startswith(("http://", "https://", "//", "ftp://"))
 
 
-def _citation(text: str, kind: CitationKind, footnote: FootnoteLabel | None, line: int) -> Citation:
+def _citation(
+    text: str, kind: CitationKind, footnote: FootnoteLabel | None, line: int, title: str | None = None
+) -> Citation:
     written = text.strip()
     url, assumed, domain = _normalized(written)
-    return Citation(written, url, domain, kind, footnote, line, assumed)
+    return Citation(written, url, domain, kind, footnote, line, assumed, title=title)
+
+
+def _title_of(link: MarkupLink) -> str | None:
+    """The title a markup link's text gives (the readers make TitledLinks)."""
+    return getattr(link, "title", None)
+
+
+def _give_titles(note: _Note) -> None:
+    """The title the note gives each of its citations that has none from its link
+    text: the one written before its URL, else the note's own (notes.note_titles)
+    when no link of the note gives one."""
+    if not note.citations or all(citation.title for citation in note.citations):
+        return
+    by_url, whole = note_titles(note.text, [citation.text for citation in note.citations])
+    if any(citation.title for citation in note.citations):
+        whole = None  # the note's title is its titled link's: its other links are identifiers, archives…
+    for citation in note.citations:
+        if citation.title is None:
+            citation.title = by_url.get(citation.text) or whole
 
 
 def _normalized(written: str) -> tuple[str, bool, str | None]:

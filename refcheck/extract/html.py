@@ -25,6 +25,7 @@ from urllib.parse import unquote, urljoin
 from lxml import etree
 
 from refcheck.extract.html_meta import read_metadata
+from refcheck.extract.notes import TitledLink, link_title
 from refcheck.extract.region import PageRegions, RegionWalk, find_regions
 from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, ParsedSource
 from refcheck.models import FootnoteLabel
@@ -241,7 +242,9 @@ def _notes(root: etree._Element, base: str | None) -> tuple[list[MarkupNote], li
         note = MarkupNote(label, line, text)
         for element, href in _hrefs(item, stop):
             resolved = _resolve(href, base)
-            note.links.append(MarkupLink(resolved, _line(element, line), label))
+            note.links.append(
+                TitledLink(resolved, _line(element, line), label, title=_anchor_title(element, in_prose=False))
+            )
         notes.append(note)
     return notes, items
 
@@ -498,10 +501,40 @@ def _body_links(
         if tag in ("a", "area"):
             href = element.get("href")
             if href:
-                yield MarkupLink(_resolve(href, base), _line(element), region=walk.region)
+                yield TitledLink(
+                    _resolve(href, base),
+                    _line(element),
+                    region=walk.region,
+                    title=_anchor_title(element, in_prose=True),
+                )
         cite = element.get("cite")
         if cite:
             yield MarkupLink(_resolve(cite, base), _line(element), region=walk.region)
+
+
+_ANCHOR_TEXT = 400
+"""Characters of a link's text read at most: more is no title (notes.link_title)."""
+_ANCHOR_ELEMENTS = 32
+"""Elements inside a link looked at most: a link around a section is no title."""
+
+
+def _anchor_title(element: etree._Element, *, in_prose: bool) -> str | None:
+    """The title an ``<a>``'s text gives the page it leads to (see
+    :func:`~refcheck.extract.notes.link_title`); None for ``<area>``, for a link
+    with a link inside, and for one wrapped around more than a few elements or
+    characters. Bounded: reading each of thousands of nested links whole was quadratic."""
+    if element.tag != "a":
+        return None
+    pieces = [element.text or ""]
+    size = len(pieces[0])
+    for count, node in enumerate(element.iterdescendants()):
+        if count >= _ANCHOR_ELEMENTS or node.tag == "a" or size > _ANCHOR_TEXT:
+            return None
+        for piece in (node.text if isinstance(node.tag, str) and node.tag not in _SKIPPED_TAGS else None, node.tail):
+            if piece:
+                pieces.append(piece)
+                size += len(piece)
+    return link_title("".join(pieces), in_prose=in_prose) if size <= _ANCHOR_TEXT else None
 
 
 # --- prose -------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from refcheck.extract.dates import first_date
 from refcheck.extract.language import language_tag
+from refcheck.extract.notes import TitledLink, link_title
 from refcheck.extract.source import MarkupLink, MarkupMarker, MarkupNote, Metadata, ParsedSource
 from refcheck.models import FootnoteLabel
 
@@ -197,15 +198,22 @@ _INLINE = "refcheck-inline"
 _INLINE_CHUNK = 100_000
 
 
+_LINK_TEXT = 400
+"""Characters of a link's text kept at most: a longer one is no title (notes.link_title)."""
+
+
 class _Inline:
     """What a paragraph says, kept instead of its inline tokens."""
 
-    __slots__ = ("breaks", "links", "parts", "refs")
+    __slots__ = ("breaks", "link_text_from", "links", "parts", "refs")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.links: list[tuple[str, int]] = []
-        """Link target and the number of line breaks before it in the paragraph."""
+        self.links: list[tuple[str, int, str | None]] = []
+        """Link target, the number of line breaks before it in the paragraph, and
+        its text (set at the link's end; short: not kept when it is long)."""
+        self.link_text_from: int | None = None
+        """Where the open link's text starts in ``parts``."""
         self.refs: list[tuple[str, int, bool]] = []
         """Footnote reference label, line breaks before it, and whether it was
         left as text (``[^x]`` with no definition)."""
@@ -226,7 +234,14 @@ class _Inline:
             elif kind == "link_open":
                 href = child.attrs.get("href")
                 if isinstance(href, str):
-                    self.links.append((href, self.breaks))
+                    self.links.append((href, self.breaks, None))
+                    self.link_text_from = len(self.parts)
+            elif kind == "link_close":
+                if self.link_text_from is not None and self.links:
+                    href, breaks, _ = self.links[-1]
+                    text = "".join(self.parts[self.link_text_from :])
+                    self.links[-1] = (href, breaks, text if len(text) <= _LINK_TEXT else None)
+                self.link_text_from = None
             elif kind == "footnote_ref":
                 label = child.meta.get("label")
                 if label is None:  # an inline note, ^[…]: numbered when all notes are known
@@ -520,7 +535,10 @@ def _render_inline(
     if not isinstance(inline, _Inline):  # an inline token made after the inline rule ran (^[inline notes])
         inline = _Inline()
         inline.add(token.children or [])
-    links = [MarkupLink(href, line + breaks, note) for href, breaks in inline.links]
+    links: list[MarkupLink] = [
+        TitledLink(href, line + breaks, note, title=link_title(text, in_prose=note is None))
+        for href, breaks, text in inline.links
+    ]
     markers = [
         MarkupMarker(_label(label), line + breaks)
         for label, breaks, as_text in inline.refs

@@ -1,4 +1,5 @@
-"""Footnotes written as plain text: the notes block and the markers that point at it.
+"""Footnotes written as plain text: the notes block and the markers that point at
+it; and the title each citation gives the page it cites (the end of this module).
 
 A notes block is a run of lines that start with a label -- ``(N)``, ``[N]``,
 ``N.``, ``N)`` or ``^N`` -- in one style. The run counts as the article's notes
@@ -23,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from refcheck.extract.dates import find_dates
+from refcheck.extract.source import MarkupLink
 
 # Led by a literal "\n" (text is searched as "\n" + text): a fast literal scan,
 # where "^" under MULTILINE ran 6x slower.
@@ -238,3 +240,200 @@ def body_spans(text_length: int, notes: list[TextNote]) -> list[tuple[int, int]]
     if position < text_length:
         spans.append((position, text_length))
     return spans
+
+
+# --- the titles citations give ----------------------------------------------------
+#
+# For content drift: the title an article gives a cited page -- a link's text, a
+# note's quoted title, or the title between the outlet and the date of a note like
+# "Reuters: Title of story, 28 August 2018, https://…" -- is compared with the
+# page's title then and now. A text that names no page ("here", the URL itself, a
+# number) is no title: None, never a guess.
+
+# Link texts that name no page, per language the project reads (lower-cased, with
+# spaces between words). Data, not logic: add a language by adding a line.
+_GENERIC_LINK_TEXTS: dict[str, tuple[str, ...]] = {
+    "en": ("here", "click here", "link", "this link", "the link", "source", "sources", "the source", "this",
+           "read more", "more", "see", "see here", "via", "archived", "archive", "archived copy", "archive copy",
+           "archived from the original", "the original", "original", "original article", "pdf", "full text",
+           "website", "web site", "site", "homepage", "home page", "home", "article", "this article", "story",
+           "this story", "report", "this report", "the report", "statement", "video", "watch", "photo", "tweet",
+           "download", "continue reading", "learn more", "details", "page", "this page", "visit", "view",
+           "full story", "full report", "in full", "here and here", "reported", "said"),
+    "ar": ("هنا", "المصدر", "مصدر", "رابط", "الرابط", "اضغط هنا", "انقر هنا", "اقرأ المزيد", "المزيد", "للمزيد",
+           "مؤرشف", "أرشيف", "الأصل", "التقرير", "تقرير"),
+    "he": ("כאן", "קישור", "הקישור", "מקור", "המקור", "לחצו כאן", "לחץ כאן", "קרא עוד", "קראו עוד", "לקריאה נוספת",
+           "ארכיון", "בארכיון", "המקורי"),
+    "fa": ("اینجا", "منبع", "پیوند", "لینک", "بیشتر بخوانید", "ادامه مطلب", "بایگانی", "آرشیو", "اصلی"),
+    "tr": ("burada", "buraya", "burası", "bağlantı", "link", "kaynak", "devamı", "devamını oku", "daha fazla",
+           "arşiv", "arşivlendi", "tıklayın", "buraya tıklayın", "orijinal"),
+    "ru": ("здесь", "тут", "ссылка", "по ссылке", "источник", "подробнее", "читать далее", "читать полностью",
+           "архив", "архивная копия", "оригинал", "статья"),
+    # Not a language of the project's own, but common in real material (measured: German pages).
+    "de": ("hier", "mehr", "mehr erfahren", "weiterlesen", "quelle", "link", "archiviert"),
+    # Services named as links beside a reference: the service, not the cited page.
+    "services": ("google scholar", "pubmed", "crossref", "cas", "pubmed central", "article", "full article",
+                 "view article", "open account", "sign up", "subscribe"),
+}  # fmt: skip
+# Link texts that start like these say what to do, not what the page is ("Click here for…").
+_GENERIC_STARTS = ("click here", "read more", "learn more", "continue reading", "see more", "more about")
+
+
+@dataclass(slots=True)
+class TitledLink(MarkupLink):
+    """A markup link with the title its text gives the page (:func:`link_title`)."""
+
+    title: str | None = None
+
+
+_GENERIC = frozenset(text for texts in _GENERIC_LINK_TEXTS.values() for text in texts)
+_MAX_TITLE = 300
+"""Characters: a longer link text is a paragraph made a link, not a title."""
+_MIN_TITLE_WORDS = 2
+"""A one-word link text names the outlet ("Reuters") or a word of the sentence, not the page."""
+_EDGE_PUNCTUATION = " \t\n\"'“”‘’«»„‹›「」『』()[]{}<>.,;:!?-–—|/\\*_^↑•·"
+# A URL, or a bare domain ("reuters.com", "www.bbc.co.uk/news"): "U.S." is none.
+_URLISH_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
+_LINK_IN_TEXT_RE = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.IGNORECASE)
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def link_title(text: str | None, *, in_prose: bool = False) -> str | None:
+    """The title a link's text gives the page it leads to, or None when the text
+    names no page: empty, the URL or a bare domain, a number or label ("[3]",
+    "↑"), a generic word ("here", "source", "archived"… in the languages above),
+    one word, or a paragraph. ``in_prose``: a link of the running text (not of a
+    note), whose text must also start like a title -- with a capital, or in a
+    script without case: a link on words of a sentence ("was <a>owned by the same
+    company</a>") names no page (measured: most misses on real pages were such)."""
+    if not text:
+        return None
+    title = " ".join(text.split()).strip(_EDGE_PUNCTUATION)
+    if not title or len(title) > _MAX_TITLE or not _HAS_LETTER_RE.search(title):
+        return None
+    if title.count("(") > title.count(")"):
+        title += ")"  # "Original author(s)": its closing parenthesis was taken for punctuation
+    if _URLISH_RE.fullmatch(title) or (len(title) <= _LONGEST_DATE and _only_a_date(title)):
+        return None
+    folded = title.casefold()
+    if len(title.split()) < _MIN_TITLE_WORDS or folded in _GENERIC or folded.startswith(_GENERIC_STARTS):
+        return None
+    if in_prose and _HAS_LETTER_RE.search(title).group().islower():  # type: ignore[union-attr]
+        return None
+    return title
+
+
+# Quoted spans, by their opening mark (straight double quotes close themselves).
+_QUOTED_RE = re.compile(
+    r"“([^“”\n]+)[”“]|\"([^\"\n]+)\"|«([^«»\n]+)»|„([^„“”\n]+)[“”]|‹([^‹›\n]+)›|「([^「」\n]+)」|『([^『』\n]+)』"
+)
+_MIN_QUOTED_WORDS = 3
+_MAX_NOTE_TITLE_WORDS = 40
+# A note's lead-in before what it cites: "See on this e.g.", "cf.", "see also".
+_LEAD_IN_RE = re.compile(
+    r"^.*?\b(?:see|cf\.|compare)(?:\s+on\s+this)?(?:\s+also)?(?:\s+e\.\s?g\.)?[,:]?\s+", re.IGNORECASE
+)
+# "Outlet: ", "Author: ", "chapter V of Author: " -- what stands before the title.
+_NAMED_RE = re.compile(r"^[^:]{1,60}?:\s+(?=\S)")
+# A trailing ", Outlet" or ", Author Name" after the title: a few capitalised words.
+_TRAILING_NAME_RE = re.compile(r",\s+[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*)?\s*$")
+_SEGMENT_SEPARATOR_RE = re.compile(r"[;\n]")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def note_titles(text: str, urls: list[str]) -> tuple[dict[str, str], str | None]:
+    """The titles a footnote's text gives what it cites. ``urls``: the URLs of its
+    citations as written, in order (one written elsewhere -- an HTML or Markdown
+    link's target -- is passed over). Returns, by each URL written in ``text``, the
+    title written in the stretch before it (since the previous URL or ``;``), and
+    the note's own title for a link not written in it: its first quoted title, or
+    the title of its only citing stretch."""
+    by_url: dict[str, str] = {}
+    position = 0
+    first: str | None = None
+    for url in urls:
+        start = text.find(url, position) if url else -1
+        if start < 0:
+            continue
+        stretch = text[position:start]
+        cut = max((m.end() for m in _SEGMENT_SEPARATOR_RE.finditer(stretch)), default=0)
+        title = stretch_title(stretch[cut:])
+        if title is not None:
+            by_url.setdefault(url, title)
+            first = first or title
+        position = start + len(url)
+    whole = _quoted_title(text) or (first if len(by_url) <= 1 else None)
+    if whole is None and not by_url and ";" not in text:
+        whole = stretch_title(text)
+    return by_url, whole
+
+
+def stretch_title(stretch: str) -> str | None:
+    """The title in the words a note gives one citation: its first quoted span of
+    three or more words, else -- for "Outlet: Title, date" and "Title, date" -- the
+    words between the outlet (or the start) and the date, when they stand right
+    before a date and read as a title."""
+    quoted = _quoted_title(stretch)
+    if quoted is not None:
+        return quoted
+    stretch = " ".join(stretch.split())
+    if not _DIGIT_RE.search(stretch, max(0, len(stretch) - _DATE_WINDOW)):
+        return None  # no date at its end: only a date ends a title here
+    date_start = _date_at_end(stretch)
+    if date_start is None:
+        return None
+    words = stretch[:date_start]
+    lead_in = _LEAD_IN_RE.match(words)
+    if lead_in is not None:
+        words = words[lead_in.end() :]
+    named = _NAMED_RE.match(words)
+    if named is not None and len(words[named.end() :].split()) >= _MIN_QUOTED_WORDS:
+        words = words[named.end() :]
+    words = words.strip(_EDGE_PUNCTUATION)
+    trailing = _TRAILING_NAME_RE.search(words)
+    if trailing is not None and len(words[: trailing.start()].split()) >= _MIN_QUOTED_WORDS:
+        words = words[: trailing.start()]
+    count = len(words.split())
+    if not _MIN_QUOTED_WORDS <= count <= _MAX_NOTE_TITLE_WORDS or _LINK_IN_TEXT_RE.search(words):
+        return None
+    return link_title(words)
+
+
+_LONGEST_DATE = 40
+
+
+def _only_a_date(text: str) -> bool:
+    """``November 20, 2019``: a tweet's or post's date made its link, not a title."""
+    if not _DIGIT_RE.search(text):
+        return False
+    found = next(find_dates(text, partial=True), None)
+    return found is not None and not (text[: found.start] + text[found.end :]).strip(_DATE_TAIL)
+
+
+def _quoted_title(text: str) -> str | None:
+    for match in _QUOTED_RE.finditer(text):
+        quoted = next(group for group in match.groups() if group is not None)
+        if len(quoted.split()) >= _MIN_QUOTED_WORDS:
+            title = link_title(quoted)
+            if title is not None:
+                return title
+    return None
+
+
+_DATE_TAIL = " \t,;.:/–—-()"
+_DATE_WINDOW = 48
+
+
+def _date_at_end(stretch: str) -> int | None:
+    """Where the date that ends ``stretch`` starts (only punctuation after it), or None.
+    Only the last _DATE_WINDOW characters are searched (from a word's start): a date
+    is short, and searching every note whole was a third of extracting note-dense text."""
+    window = 0
+    if len(stretch) > _DATE_WINDOW:
+        window = stretch.find(" ", len(stretch) - _DATE_WINDOW) + 1
+    last = None
+    for found in find_dates(stretch[window:], partial=True):
+        last = found
+    if last is None or stretch[window + last.end :].strip(_DATE_TAIL):
+        return None
+    return window + last.start

@@ -94,6 +94,14 @@ def fix(
     per_host: Annotated[int | None, typer.Option(metavar="N", help="Requests in flight per host.")] = None,
     timeout: Annotated[float | None, typer.Option(metavar="S", help="Seconds each step of a request may take.")] = None,
     config: Annotated[Path | None, typer.Option(metavar="FILE", help="Settings file.")] = None,
+    drift: Annotated[
+        bool | None,
+        typer.Option(
+            "--drift/--no-drift",
+            show_default=False,
+            help="Also fix citations whose live page now shows something else (content drift: replaced).",
+        ),
+    ] = None,
     save_missing: Annotated[
         bool | None,
         typer.Option(
@@ -108,7 +116,7 @@ def fix(
     overrides: dict[str, Any] = {
         "offline": offline, "cache_dir": cache_dir, "allow_private": allow_private,
         "archive_interval": archive_interval, "wayback_url": wayback_url, "cdx_url": cdx_url,
-        "host_interval": host_interval, "per_host": per_host, "timeout": timeout, "save_missing": save_missing,
+        "host_interval": host_interval, "per_host": per_host, "timeout": timeout, "save_missing": save_missing, "drift": drift,
         "no_report": True,
     }  # fmt: skip
     settings = _settings(paths, config, overrides)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from refcheck.extract.urls import find_urls
 from refcheck.fix.edit import Article, Edits, Place, places
-from refcheck.models import NOT_CHECKED_STATUSES, Citation, Document, LinkResult
+from refcheck.models import NOT_CHECKED_STATUSES, Citation, Document, DriftVerdict, LinkResult
 from refcheck.redact import redact
 
 WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org"})
@@ -156,7 +156,7 @@ class ArticlePlan:
 def plan_article(
     article: Article, document: Document, links: dict[str, LinkResult], hosts: frozenset[str], scope: str
 ) -> ArticlePlan:
-    """The fixes of one article: for each dead or soft-404 citation, rescued already,
+    """The fixes of one article: for each dead, soft-404 or replaced citation, rescued already,
     an archive copy to add (and where), no capture, or not found in the text."""
     plan = ArticlePlan(Edits(article), [])
     notes = {note.number: note.text for note in document.footnotes}
@@ -167,10 +167,16 @@ def plan_article(
             continue  # not checked this run (excluded…), or itself an archive copy
         if link.status in NOT_CHECKED_STATUSES:
             plan.not_checked += len(group)
-        if link.status.dead:
+        if link.status.dead or replaced(link):
             _plan_group(plan, group, link, notes.get(citation.footnote) if citation.footnote is not None else None,
                         hosts, document.path)  # fmt: skip
     return plan
+
+
+def replaced(link: LinkResult) -> bool:
+    """Alive, but the address now shows something else (content drift, ``--drift``):
+    the capture near the citation date is what the article cited."""
+    return link.drift is not None and link.drift.verdict is DriftVerdict.REPLACED
 
 
 def _groups(citations: list[Citation]) -> list[list[Citation]]:
@@ -200,7 +206,10 @@ def _plan_group(
         plan.findings.extend(finding("rescued") for _ in group)
         return
     copy = link.archive
-    if copy is None or not copy.available or not copy.url:
+    capture = copy.url if copy is not None and copy.available else None
+    if capture is None and link.drift is not None and replaced(link):
+        capture = link.drift.capture_url  # the capture the drift verdict was read from
+    if not capture:
         why = f"{link.status}" + (f": {link.error}" if link.error else "")
         plan.findings.extend(finding("no-capture", detail=why) for _ in group)
         return
@@ -210,7 +219,7 @@ def _plan_group(
         plan.findings.extend(finding("not-located", detail=detail) for _ in group)
         return
     for place in found:
-        _plan_place(plan, place, citation, around, copy.url, hosts, finding)
+        _plan_place(plan, place, citation, around, capture, hosts, finding)
 
 
 def _plan_place(

@@ -1,8 +1,10 @@
 """GitHub Actions annotations (``refcheck --format github``): workflow commands that
 put each problem on the article's line in a pull request.
 
-``::error`` for a dead link and a footnote error, ``::warning`` for a soft-404 and
-a footnote warning (info items are not problems: none). Escaped as the Actions
+``::error`` for a dead link and a footnote error, ``::warning`` for a soft-404, a
+cited page that now shows something else (content drift ``replaced``, with the
+title cited and the title now) and a footnote warning (info items are not
+problems: none; a page only edited, drift ``changed``, is not annotated). Escaped as the Actions
 toolkit does (``@actions/core``, ``command.ts``): in the message ``%``, ``\\r`` and
 ``\\n``; in a property also ``:`` and ``,``. Line breaks are escaped (``%0A``), not
 made spaces; every other control character and bidirectional override is first shown
@@ -23,15 +25,21 @@ from typing import IO
 from refcheck.models import LinkStatus, RunResult
 from refcheck.report.escape import plain
 from refcheck.report.findings import Finding
+from refcheck.report.stats import DriftFinding, drift_findings
 
 
-def write_annotations(result: RunResult, findings: Iterable[Finding], out: IO[str]) -> None:
-    """One workflow command a line on ``out`` (dead links first, then footnote problems)."""
-    for line in annotation_lines(result, findings):
+def write_annotations(
+    result: RunResult, findings: Iterable[Finding], out: IO[str], newly_drifted: frozenset[str] = frozenset()
+) -> None:
+    """One workflow command a line on ``out`` (dead links first, then replaced pages,
+    then footnote problems). ``newly_drifted``: URLs newly replaced since the previous run."""
+    for line in annotation_lines(result, findings, newly_drifted):
         out.write(line + "\n")
 
 
-def annotation_lines(result: RunResult, findings: Iterable[Finding]) -> Iterator[str]:
+def annotation_lines(
+    result: RunResult, findings: Iterable[Finding], newly_drifted: frozenset[str] = frozenset()
+) -> Iterator[str]:
     for item in findings:
         level = "warning" if item.status is LinkStatus.SOFT_404 else "error"
         note = f" (note {item.footnote})" if item.footnote is not None else ""
@@ -42,6 +50,8 @@ def annotation_lines(result: RunResult, findings: Iterable[Finding]) -> Iterator
             day = f" of {item.archive_date}" if item.archive_date else ""
             message += f"; archive copy{day}: {item.archive_url}"
         yield command(level, message, file=real_path(item.path), line=item.line, title=title)
+    for drifted in drift_findings(result.links, newly_drifted, replaced_only=True):
+        yield drift_annotation(drifted)
     for document in result.documents:
         for problem in document.problems:
             if problem.severity == "info":
@@ -49,6 +59,21 @@ def annotation_lines(result: RunResult, findings: Iterable[Finding]) -> Iterator
             yield command(
                 problem.severity, problem.message, file=real_path(document.path), line=problem.line, title=problem.kind
             )
+
+
+def drift_annotation(item: DriftFinding) -> str:
+    """``::warning …,title=replaced page (note 3)::URL: now a home page; cited “…”, now “…”; capture of …: …``."""
+    note = f" (note {item.footnote})" if item.footnote is not None else ""
+    title = ("newly " if item.newly else "") + "replaced page" + note
+    message = f"{item.url}: {item.reason}"
+    if item.cited_title:
+        message += f"; cited “{item.cited_title}”"
+    if item.now_title:
+        message += f", now “{item.now_title}”" if item.cited_title else f"; now “{item.now_title}”"
+    if item.capture_url:
+        day = f" of {item.capture_date}" if item.capture_date else ""
+        message += f"; capture{day}: {item.capture_url}"
+    return command("warning", message, file=real_path(item.path), line=item.line, title=title)
 
 
 def command(level: str, message: str, **properties: object) -> str:

@@ -16,6 +16,14 @@ streak is carried over unchanged, so the next run that does check it finds it
 still dead (or recovered) -- never "newly dead" again because an offline run
 came in between. A link that was ok before and is not checked now is not newly
 dead: nothing is known about it.
+
+Content drift (``--drift``), only when this run looked at it: *newly replaced*
+(replaced now, not replaced at the previous run) and *newly changed* (changed
+now, neither changed nor replaced before: a page going from replaced back to
+changed is not news). The previous run's links carry ``drift`` in its report.json;
+a link the previous run did not look at (no ``drift``, drift off, or a first
+run) counts as not drifted then, as a first run counts every dead link newly dead.
+A link whose drift this run could not tell (``unknown``) is neither.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from refcheck.models import DEAD_STATUSES, SETTLED_STATUSES, LinkResult, LinkStatus
+from refcheck.models import DEAD_STATUSES, SETTLED_STATUSES, DriftVerdict, LinkResult, LinkStatus
 from refcheck.safe_files import read_bytes
 
 
@@ -64,8 +72,18 @@ class Changes:
     """Dead before, neither confirmed dead nor found alive this run."""
     today: str | None = None
     """The day newly dead links start their dead streak (for :func:`dead_streaks`)."""
+    drift: bool = False
+    """This run looked at content drift: the two lists below mean something (and are reported)."""
+    newly_replaced: list[str] = field(default_factory=list)
+    newly_changed: list[str] = field(default_factory=list)
+
+    @property
+    def newly_drifted(self) -> frozenset[str]:
+        """URLs newly replaced or newly changed."""
+        return frozenset(self.newly_replaced) | frozenset(self.newly_changed)
 
     def to_json(self) -> dict[str, Any]:
+        drift = {"newly_replaced": self.newly_replaced, "newly_changed": self.newly_changed} if self.drift else {}
         return {
             "previous": self.previous,
             "newly_dead": self.newly_dead,
@@ -77,6 +95,7 @@ class Changes:
             "unconfirmed": [
                 {"url": u.url, "status": u.status, "since": u.since, "runs": u.runs} for u in self.unconfirmed
             ],
+            **drift,
         }
 
 
@@ -120,6 +139,7 @@ def corpus_key_of(corpus: object) -> str | None:
 def compare(links: dict[str, LinkResult], previous: dict[str, dict[str, Any]] | None, previous_name: str | None,
             today: str) -> Changes:  # fmt: skip
     changes = Changes(previous_name if previous is not None else None, today=today)
+    _compare_drift(changes, links, previous or {})
     if previous is None:
         changes.newly_dead = sorted(url for url, link in links.items() if link.status in DEAD_STATUSES)
         changes.newly_cited = sorted(links)
@@ -137,6 +157,26 @@ def compare(links: dict[str, LinkResult], previous: dict[str, dict[str, Any]] | 
             changes.newly_archived.append(url)
     changes.no_longer_cited = sorted(set(previous) - set(links))
     return changes
+
+
+def _compare_drift(changes: Changes, links: dict[str, LinkResult], previous: dict[str, dict[str, Any]]) -> None:
+    """The links newly replaced and newly changed (see the module), when this run looked at drift."""
+    changes.drift = any(link.drift is not None for link in links.values())
+    for url, link in sorted(links.items()):
+        if link.drift is None or link.status in DEAD_STATUSES:  # a dead link is reported as dead
+            continue
+        before = _drift_of(previous.get(url))
+        if link.drift.verdict is DriftVerdict.REPLACED and before != DriftVerdict.REPLACED:
+            changes.newly_replaced.append(url)
+        elif link.drift.verdict is DriftVerdict.CHANGED and before not in (DriftVerdict.CHANGED, DriftVerdict.REPLACED):
+            changes.newly_changed.append(url)
+
+
+def _drift_of(before: dict[str, Any] | None) -> str | None:
+    """The drift verdict a previous run's link record carries, or None (not looked at, not our shape)."""
+    drift = before.get("drift") if isinstance(before, dict) else None
+    verdict = drift.get("verdict") if isinstance(drift, dict) else None
+    return verdict if isinstance(verdict, str) else None
 
 
 def _compare_verdicts(changes: Changes, url: str, status: LinkStatus, before: dict[str, Any]) -> None:

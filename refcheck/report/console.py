@@ -4,12 +4,14 @@ Top to bottom: what changed since the last run over this corpus, how many links
 could not be checked (and why), each article with its footnote problems, the dead
 links an editor must act on (grouped by article, the newly dead first, each with
 its line, note, verdict and reason, and the archive copy that can replace it),
-the worst articles and outlets, the run's notes, the totals -- and, last, why the
-exit status is what it is.
+then the content drift (``--drift``: the cited pages that now show something else
+or were edited, each with the titles cited, captured and live, the scores, and
+links to the capture and the live page), the worst articles and outlets, the
+run's notes, the totals -- and, last, why the exit status is what it is.
 
-Three levels: ``quiet`` (the coverage line, the dead links, the footnote problems
-per kind with the errors, the totals and the exit line), the default, and
-``verbose`` (every finding without a cut, info items, every note).
+Three levels: ``quiet`` (the coverage line, the dead links, the replaced pages,
+the footnote problems per kind with the errors, the totals and the exit line),
+the default, and ``verbose`` (every finding without a cut, info items, every note).
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
-from refcheck.models import PROBLEM_SEVERITY, Document, LinkResult, Problem, RunResult, Summary
+from refcheck.models import PROBLEM_SEVERITY, Document, DriftVerdict, LinkResult, Problem, RunResult, Summary
 from refcheck.report.escape import plain
 from refcheck.report.findings import Finding, by_article, dead_findings, plural
-from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
+from refcheck.report.stats import (
+    DriftFinding,
+    OutletRow,
+    articles_by_dead_links,
+    drift_by_article,
+    drift_findings,
+    drift_header,
+    outlet_rows,
+)
 
 Level = Literal["quiet", "default", "verbose"]
 
@@ -30,6 +40,8 @@ DEAD_LIST_LIMIT = 20
 """Dead links listed by default (the rest: report.md, or ``-v``)."""
 ERROR_LIST_LIMIT = 20
 """Footnote errors listed one by one with ``--quiet`` (then counted per kind)."""
+TITLE_WIDTH = 90
+"""Characters of a title shown in the drift list (the reports show it whole)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,8 @@ class View:
     level: Level = "default"
     newly_dead: frozenset[str] = field(default_factory=frozenset)
     """URLs dead now and not at the previous run over the same corpus."""
+    newly_drifted: frozenset[str] = field(default_factory=frozenset)
+    """URLs newly replaced or changed since the previous run (``Changes.newly_drifted``)."""
     exit_line: str | None = None
     """``exit 1: 1 newly dead link (--fail-on new-dead)``: printed last."""
     full_list: str | None = None
@@ -62,6 +76,7 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False, view: Vi
     if view.level == "quiet":
         _write_problem_kinds(problems, view, out)
     _write_dead(result.links, dead_findings(result.links, set(view.newly_dead)), view, out)
+    _write_drift(result.links, view, out)
     if view.level != "quiet":
         _write_worst(result.links, out)
     if result.notes:
@@ -225,6 +240,70 @@ def _where(view: View) -> str:
     return " (-v lists them all)"
 
 
+# --------------------------------------------------------------------------- content drift
+
+
+def _write_drift(links: dict[str, LinkResult], view: View, out: IO[str]) -> None:
+    """The replaced and changed pages at each place they are cited, grouped by article,
+    replaced first; cut at ``view.limit`` entries unless verbose. Quiet: replaced only
+    (the changed ones counted). Nothing at all when drift was not looked at."""
+    quiet = view.level == "quiet"
+    findings = drift_findings(links, view.newly_drifted, replaced_only=quiet)
+    if quiet:
+        changed = sum(
+            1 for link in links.values() if link.drift is not None and link.drift.verdict is DriftVerdict.CHANGED
+        )
+        if not findings and not changed:
+            return
+        header = drift_header(findings) if findings else "content drift: no replaced page"
+        also = f" ({plural(changed, 'changed page')} not listed: without -q)" if changed else ""
+        _say("\n" + (header.removesuffix(":") + also + ":" if findings else header + also), out=out)
+    elif findings:
+        _say("\n" + drift_header(findings), out=out)
+    limit = None if view.level == "verbose" else view.limit
+    shown = 0
+    for path, items in drift_by_article(findings):
+        if limit is not None and shown >= limit:
+            break
+        _say(f"  {path}", out=out)
+        for item in items:
+            if limit is not None and shown >= limit:
+                break
+            for line in drift_lines(item):
+                _say(line, out=out)
+            shown += 1
+    if shown < len(findings):
+        _say(f"  … and {len(findings) - shown:,} more{_where(view)}", out=out)
+
+
+def drift_lines(item: DriftFinding) -> list[str]:
+    """One drifted page at one place: where, the verdict and why; the three titles;
+    the scores; the capture and the live page."""
+    note = f", note {item.footnote}" if item.footnote is not None else ""
+    newly = f" (newly {item.verdict})" if item.newly else ""
+    lines = [f"    line {item.line}{note}: {item.url} — {item.verdict}: {item.reason}{newly}"]
+    lines.append(
+        f"      cited: {_title(item.cited_title)} · then: {_title(item.then_title)} · now: {_title(item.now_title)}"
+    )
+    if item.scores:
+        lines.append(f"      similarity: {item.scores}")
+    if item.capture_url:
+        day = f" of {item.capture_date}" if item.capture_date else ""
+        lines.append(f"      capture{day}: {item.capture_url}")
+    lines.append(f"      live: {item.live_url or item.url}")
+    return lines
+
+
+def _title(title: str | None) -> str:
+    """A title in quotes, cut to :data:`TITLE_WIDTH` characters; ``none`` where there is none."""
+    if not title or not title.strip():
+        return "none"
+    text = " ".join(plain(title).split())
+    if len(text) > TITLE_WIDTH:
+        text = text[: TITLE_WIDTH - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
 # --------------------------------------------------------------------------- the rest
 
 
@@ -232,9 +311,14 @@ def _write_worst(links: dict[str, LinkResult], out: IO[str]) -> None:
     worst = articles_by_dead_links(links, 5)
     if worst:
         _say("\nmost dead links: " + ", ".join(f"{path} ({count})" for path, count in worst), out=out)
-    rotting = [row for row in outlet_rows(links) if row.dead][:5]
+    rows = outlet_rows(links)
+    rotting = [row for row in rows if row.dead][:5]
     if rotting:
         _say("link rot by outlet: " + ", ".join(_rot_text(row) for row in rotting), out=out)
+    drifting = sorted((row for row in rows if row.replaced or row.changed),
+                      key=lambda row: (-row.replaced, -row.changed, row.domain))[:5]  # fmt: skip
+    if drifting:
+        _say("content drift by outlet: " + ", ".join(_drift_text(row) for row in drifting), out=out)
 
 
 def _rot_text(row: OutletRow) -> str:
@@ -242,6 +326,14 @@ def _rot_text(row: OutletRow) -> str:
     share = "unknown" if row.rot is None else f"{row.rot:.0%}"
     unchecked = f", {row.not_checked:,} not checked" if row.not_checked else ""
     return f"{row.domain} {row.dead}/{row.known} ({share}{unchecked})"
+
+
+def _drift_text(row: OutletRow) -> str:
+    """``example.org 2 replaced, 1 changed of 5 compared``: one outlet's drift, in parentheses."""
+    kinds = " and ".join(
+        f"{count:,} {name}" for name, count in (("replaced", row.replaced), ("changed", row.changed)) if count
+    )
+    return f"{row.domain} ({kinds} of {row.compared:,} compared)"
 
 
 def totals_line(summary: Summary, problems: list[tuple[str, Problem]] | None = None) -> str:

@@ -43,6 +43,7 @@ from refcheck import safe_files
 from refcheck.models import SCHEMA_VERSION, to_plain
 from refcheck.report.changes import Changes, compare, corpus_key_of, dead_streaks, load_run
 from refcheck.report.json import corpus_record, dumps
+from refcheck.report.stats import drift_counts, drift_looked_at
 
 if TYPE_CHECKING:
     from refcheck.models import LinkResult, RunResult
@@ -238,8 +239,12 @@ def history_row(result: RunResult, run: str) -> dict[str, object]:
     """This run's line of history.jsonl. ``complete`` is false when some links were
     not checked (offline, network down, cut off): the trend marks such a run
     rather than show its unchecked links as a recovery. The archive counts are
-    of real answers only (see :func:`archive_counts`)."""
+    of real answers only (see :func:`archive_counts`). ``drift``: links by content
+    drift verdict (``{"none": …, "changed": …, "replaced": …, "unknown": …}``), only
+    in a run that looked at drift (``--drift``): a run without it has no such member,
+    never zeros that would read as "nothing drifted"."""
     coverage = result.summary.coverage
+    drift = {"drift": drift_counts(result.links.values())} if drift_looked_at(result.links.values()) else {}
     return {
         "schema": SCHEMA_VERSION,
         "run": run,
@@ -251,6 +256,7 @@ def history_row(result: RunResult, run: str) -> dict[str, object]:
         "complete": coverage.complete,
         "coverage": to_plain(coverage),
         **archive_counts(result.links.values()),
+        **drift,
     }
 
 

@@ -12,9 +12,11 @@ data the scripts read is a JSON block made by :func:`escape.script_json`.
 The tables are rendered on the server (readable without script); the script
 adds sorting, filtering and the charts.
 
-The view of a run both reports show (coverage, dead links, footnote problems,
-articles with their notes, the trend) is built here, once, by :func:`report_view`;
-report.md (refcheck/report/markdown.py) renders the same view.
+The view of a run both reports show (coverage, dead links, content drift,
+footnote problems, articles with their notes, the trend) is built here, once, by
+:func:`report_view`; report.md (refcheck/report/markdown.py) renders the same view.
+Content drift (``--drift``) shows only where this run looked at it
+(``ReportView.drift`` is None otherwise): no empty section, no empty column.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from refcheck.models import (
     UNDETERMINED_STATUSES,
     Coverage,
     Document,
+    DriftVerdict,
     FootnoteLabel,
     LinkResult,
     LinkStatus,
@@ -54,7 +57,16 @@ from refcheck.report.findings import (
     reason_of,
 )
 from refcheck.report.graph import Graph
-from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
+from refcheck.report.stats import (
+    DriftFinding,
+    OutletRow,
+    articles_by_dead_links,
+    drift_by_article,
+    drift_counts,
+    drift_findings,
+    drift_looked_at,
+    outlet_rows,
+)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -107,6 +119,8 @@ class LinkView:
     footnote: FootnoteLabel | None = None
     archive_state: str = "not looked up"
     """What the archive lookup found: see :func:`archive_state_of`."""
+    drift: str | None = None
+    """``replaced`` or ``changed`` when the page drifted from what was cited (``--drift``); else None."""
 
     @property
     def dead(self) -> bool:
@@ -172,6 +186,63 @@ class RunPoint:
     complete: bool
     why: str
     """Why some links were not checked (``offline 70``), '' when complete."""
+    drift: dict[str, int] | None = None
+    """Links by content drift verdict, for a run that looked at drift; None for one that did not."""
+
+
+@dataclass(slots=True)
+class DriftView:
+    """Content drift as the reports show it: the replaced and changed pages at each
+    place they are cited, grouped by article, and the links counted by verdict."""
+
+    findings: list[DriftFinding]
+    groups: list[tuple[str, list[DriftFinding]]]
+    counts: dict[str, int]
+    """Links by drift verdict: ``none``, ``changed``, ``replaced``, ``unknown``."""
+
+    @property
+    def drifted(self) -> int:
+        """Links replaced or changed."""
+        return self.counts["replaced"] + self.counts["changed"]
+
+    @property
+    def compared(self) -> int:
+        """Links whose live page could be compared with a capture."""
+        return self.drifted + self.counts["none"]
+
+    @property
+    def newly(self) -> int:
+        return len({item.url for item in self.findings if item.newly})
+
+    @property
+    def text(self) -> str:
+        """``2 replaced, 1 changed, 7 unchanged among 10 links compared; 3 not comparable``."""
+        counts = self.counts
+        parts = [f"{counts['replaced']:,} replaced", f"{counts['changed']:,} changed", f"{counts['none']:,} unchanged"]
+        compared = f"{', '.join(parts)} among the {plural(self.compared, 'link')} compared"
+        if not self.compared:
+            compared = "no link could be compared with an archive capture"
+        unknown = counts["unknown"]
+        tail = f"; {plural(unknown, 'link')} not comparable (no capture near the citation date, or no text)"
+        return compared + (tail if unknown else "")
+
+    @staticmethod
+    def capture_distance(item: DriftFinding) -> str | None:
+        """``captured 4 days after it was cited``."""
+        return capture_distance(days_between(item.cited_on, item.capture_date))
+
+
+def drift_view(links: dict[str, LinkResult], newly: frozenset[str]) -> DriftView | None:
+    """The run's content drift, or None when this run did not look at it."""
+    if not drift_looked_at(links.values()):
+        return None
+    findings = drift_findings(links, newly)
+    return DriftView(findings, drift_by_article(findings), drift_counts(links.values()))
+
+
+def drift_tone(verdict: str) -> str:
+    """The CSS class of a drift verdict: a replaced page is as bad as a dead one; an edited one, unsure."""
+    return "dead" if verdict == DriftVerdict.REPLACED else "unsure"
 
 
 @dataclass(slots=True)
@@ -197,6 +268,13 @@ class ReportView:
     """Each link's archive lookup by URL (:func:`archive_state_of`)."""
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     """The links skipped (not for checking), by why: :func:`skip_kind`."""
+    drift: DriftView | None = None
+    """Content drift, when this run looked at it (``--drift``); None: nothing about drift is shown."""
+
+    @property
+    def runs_drift(self) -> bool:
+        """Some run of the trend recorded drift counts: the runs table shows them."""
+        return any(run.drift is not None for run in self.runs)
 
     @property
     def problem_count(self) -> int:
@@ -399,6 +477,7 @@ def report_view(
         runs=run_points(history or []),
         archive_states={url: archive_state_of(link) for url, link in links.items()},
         skipped_reasons=skipped_reasons(links),
+        drift=drift_view(links, changes.newly_drifted),
     )
 
 
@@ -443,7 +522,16 @@ def link_view(url: str, line: int, kind: str, link: LinkResult | None, newly_dea
         newly_dead=url in newly_dead and link.status in DEAD_STATUSES,
         footnote=footnote,
         archive_state=archive_state_of(link),
+        drift=_drifted(link),
     )
+
+
+def _drifted(link: LinkResult) -> str | None:
+    """``replaced`` or ``changed`` for a live page that drifted (a dead one is reported as dead)."""
+    if link.drift is None or link.status in DEAD_STATUSES:
+        return None
+    verdict = link.drift.verdict
+    return str(verdict) if verdict in (DriftVerdict.REPLACED, DriftVerdict.CHANGED) else None
 
 
 def article_view(document: Document, links: dict[str, LinkResult], newly_dead: set[str], scope: str) -> ArticleView:
@@ -538,7 +626,11 @@ def run_points(history: list[dict[str, object]]) -> list[RunPoint]:
                 else f"not checked {counts['not checked']}"
             )
         links = row.get("links")
-        points.append(RunPoint(generated_at, _epoch(generated_at), _count(links), counts, complete, why))
+        drift = row.get("drift")
+        drift_counted = (
+            {name: _count(drift.get(name)) for name in ("replaced", "changed")} if isinstance(drift, dict) else None
+        )
+        points.append(RunPoint(generated_at, _epoch(generated_at), _count(links), counts, complete, why, drift_counted))
     return points
 
 
@@ -589,6 +681,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         capture_distance=capture_distance, reason_beside=reason_beside, info_text=info_text, archive_words=archive_words
     )
+    env.globals["drift_tone"] = drift_tone
     return env
 
 

@@ -5,7 +5,11 @@ A dead or soft-404 link fails its case (the verdict's reason and the archive cop
 that can replace it in the failure); a footnote error or warning is a failing case
 of its own (info items are not problems: not listed); a link that could not be
 checked (offline, network down, blocked, a time-out, left out by a rule) is
-*skipped*, with the reason -- never passed. Written with xml.etree, which escapes;
+*skipped*, with the reason -- never passed. A cited page that now shows something
+else (content drift ``replaced``) is a warning: JUnit has none, so its case passes
+(whether drift fails the run is ``--fail-on drift``'s to say, in the exit status)
+and carries a ``drift`` property and a ``<system-err>`` starting ``warning:`` with the
+titles cited, captured and live and the capture. Written with xml.etree, which escapes;
 every string first goes through :func:`refcheck.report.escape.plain`, which
 removes the characters XML 1.0 forbids (control characters, lone surrogates).
 """
@@ -21,6 +25,7 @@ from refcheck.models import DEAD_STATUSES, Document, LinkResult, LinkStatus, Run
 from refcheck.report.annotations import keeping_breaks, real_path
 from refcheck.report.escape import plain
 from refcheck.report.findings import Finding, reason_of
+from refcheck.report.stats import DriftFinding, drift_findings
 
 
 @dataclass
@@ -38,20 +43,27 @@ class _Suite:
         self.skipped += outcome == "skipped"
 
 
-def write_junit(result: RunResult, findings: Iterable[Finding], out: IO[str]) -> None:
+def write_junit(
+    result: RunResult, findings: Iterable[Finding], out: IO[str], newly_drifted: frozenset[str] = frozenset()
+) -> None:
     """The run as JUnit XML on ``out``. ``findings``: :func:`~refcheck.report.findings.dead_findings`
-    (for the archive copy and the newly-dead mark of each failing link)."""
-    out.write(junit_xml(result, findings))
+    (for the archive copy and the newly-dead mark of each failing link); ``newly_drifted``:
+    URLs newly replaced since the previous run."""
+    out.write(junit_xml(result, findings, newly_drifted))
 
 
-def junit_xml(result: RunResult, findings: Iterable[Finding]) -> str:
+def junit_xml(result: RunResult, findings: Iterable[Finding], newly_drifted: frozenset[str] = frozenset()) -> str:
     by_place = {(item.path, item.line, item.url): item for item in findings}
+    drifted = {
+        (item.path, item.line, item.url): item
+        for item in drift_findings(result.links, newly_drifted, replaced_only=True)
+    }
     root = ET.Element("testsuites", name="refcheck")
     totals = [0, 0, 0]
     for document in result.documents:
         if document.skipped or document.error:
             continue
-        suite = _suite_of(document, result, by_place)
+        suite = _suite_of(document, result, by_place, drifted)
         for key, value in (("tests", suite.tests), ("failures", suite.failures), ("errors", 0),
                            ("skipped", suite.skipped)):  # fmt: skip
             suite.element.set(key, str(value))
@@ -82,14 +94,22 @@ def xml_path(shown: str) -> str:
     return keeping_breaks(real_path(shown), plain, _XML_BREAKS)
 
 
-def _suite_of(document: Document, result: RunResult, by_place: dict[tuple[str, int, str], Finding]) -> _Suite:
+def _suite_of(
+    document: Document,
+    result: RunResult,
+    by_place: dict[tuple[str, int, str], Finding],
+    drifted: dict[tuple[str, int, str], DriftFinding],
+) -> _Suite:
     path = xml_path(document.path)
     suite = _Suite(ET.Element("testsuite", name=path))
     for citation in document.cited(result.summary.links_scope):
         link = result.links.get(citation.url)
         note = f" note {citation.footnote}" if citation.footnote is not None else ""
         case = _case(path, f"line {citation.line}{note}: {plain(citation.url)}", citation.line)
-        outcome = _link_outcome(case, link, by_place.get((document.path, citation.line, citation.url)))
+        place = (document.path, citation.line, citation.url)
+        outcome = _link_outcome(case, link, by_place.get(place))
+        if outcome is None and place in drifted:
+            _drift_warning(case, drifted[place])
         suite.add(case, outcome)
     for problem in document.problems:
         if problem.severity == "info":
@@ -105,6 +125,21 @@ def _suite_of(document: Document, result: RunResult, by_place: dict[tuple[str, i
 
 def _case(path: str, name: str, line: int) -> ET.Element:
     return ET.Element("testcase", classname=path, name=plain(name), file=path, line=str(line))
+
+
+def _drift_warning(case: ET.Element, item: DriftFinding) -> None:
+    """Mark a passed case whose page now shows something else (see the module)."""
+    properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", name="drift", value=str(item.verdict))
+    lines = [f"warning: {item.verdict}: {item.url}: {item.reason}" + (" (newly replaced)" if item.newly else "")]
+    for label, title in (("cited", item.cited_title), ("then", item.then_title), ("now", item.now_title)):
+        lines.append(f"{label}: {title if title else 'none'}")
+    if item.scores:
+        lines.append(f"similarity: {item.scores}")
+    if item.capture_url:
+        day = f" of {item.capture_date}" if item.capture_date else ""
+        lines.append(f"capture{day}: {item.capture_url}")
+    ET.SubElement(case, "system-err").text = "\n".join(plain(line) for line in lines)
 
 
 def _link_outcome(case: ET.Element, link: LinkResult | None, finding: Finding | None) -> str | None:

@@ -11,6 +11,9 @@ Wire formats: docs/archive-wire-formats.md (with sources). In short:
   ``[]``, an empty body or a header-only answer mean "no capture"; a blocked
   site answers 403 with a plain-text "Blocked Site Error".
 * Snapshot links are built as ``https://web.archive.org/web/<timestamp>/<original>``.
+* A capture's page as archived (content drift): ``/web/<timestamp>id_/<original>``
+  (the ``id_`` form: no toolbar, links not rewritten), one more request under the
+  same host rule, bounded to :data:`~refcheck.resolve.drift.PAGE_LIMIT` bytes.
 
 Politeness through the run's one :class:`~refcheck.resolve.politeness.HostLimiter`,
 with a rule of its own for the archive's hosts: one request in flight, at least
@@ -45,7 +48,7 @@ from refcheck.resolve.cache import Cache
 from refcheck.resolve.politeness import HostLimiter, HostRule
 from refcheck.resolve.settings import ArchiveSettings
 from refcheck.resolve.transport import Transport, make_httpx_transport
-from refcheck.resolve.wayback import wayback_timestamp
+from refcheck.resolve.wayback import raw_capture_url, wayback_timestamp
 
 __all__ = ["Archive", "ArchiveSettings", "wayback_timestamp"]
 
@@ -110,6 +113,24 @@ class Archive:
         if self.cache is not None:
             self.cache.set_archive_copy(url, timestamp[:8], found)
         return found
+
+    async def capture_page(self, copy: ArchiveCopy, limit: int) -> tuple[int, str | None, bytes] | None:
+        """The page of capture ``copy`` as archived: (HTTP status, content type, at most
+        ``limit`` bytes of body); None when the archive could not be asked or did not answer."""
+        if not copy.available or not copy.url or not copy.timestamp or self.unreachable is not None:
+            return None
+        address = raw_capture_url(copy.url, copy.timestamp)
+        if address is None:
+            return None
+        try:
+            response = await self._request("GET", address, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        except ArchiveUnreachable as exc:
+            if not self.answered:
+                self.unreachable = str(exc)
+            return None
+        except ArchiveUndetermined:
+            return None
+        return response.status_code, response.headers.get("content-type"), response.content[:limit]
 
     async def save(self, url: str) -> tuple[ArchiveCopy, str | None]:
         """Submit ``url`` to Save Page Now 2 and wait (bounded) for the capture.

@@ -45,6 +45,8 @@ from refcheck.models import (
     ArchiveCopy,
     Citation,
     Document,
+    Drift,
+    DriftVerdict,
     Footnote,
     HistoryEntry,
     LinkStatus,
@@ -65,6 +67,10 @@ ARCHIVE_FOUND_FOR = 30 * DAY
 ARCHIVE_NOT_FOUND_FOR = 1 * DAY
 DOCUMENT_FOR = 30 * DAY
 """An article's extraction, by its bytes: kept this long after it was last written."""
+CAPTURE_FOR = 180 * DAY
+"""A capture's digest (title, site name, text shingles): an archived page never changes."""
+DRIFT_FOR = 7 * DAY
+"""A drift verdict, as long as an ok verdict is reused: the live page may change."""
 # Entries leave by expiry, swept once a run (``prune``), not on every write:
 # culling and LRU bookkeeping were a third of a write's cost (measured).
 # Values are kept in the database, never in files beside it: a row naming a file
@@ -82,6 +88,7 @@ _DATABASE = "cache.db"
 _COMPANIONS = ("cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal")
 _FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
 _LINK, _PROBE, _ARCHIVE, _DOCUMENT = "link:", "probe:", "archive:", "document:"
+_CAPTURE, _DRIFT = "capture:", "drift:"
 
 
 def link_key(url: str) -> str:
@@ -416,6 +423,33 @@ class Cache:
         value = {"available": copy.available, "url": copy.url, "timestamp": copy.timestamp, "source": copy.source}
         self.set(f"{_ARCHIVE}{url}@{day}", value, expire=ARCHIVE_FOUND_FOR if copy.available else ARCHIVE_NOT_FOUND_FOR)
 
+    def capture_digest(self, url: str, timestamp: str) -> dict[str, Any] | None:
+        """The digest of capture ``timestamp`` of ``url`` (JSON data; the drift stage
+        checks its shape: :meth:`refcheck.resolve.drift.PageDigest.from_plain`)."""
+        data = self.get(f"{_CAPTURE}{url}@{timestamp}")
+        return data if isinstance(data, dict) else None
+
+    def set_capture_digest(self, url: str, timestamp: str, digest: dict[str, Any]) -> None:
+        self.set(f"{_CAPTURE}{url}@{timestamp}", digest, expire=CAPTURE_FOR)
+
+    def drift(self, url: str, day: str, max_age_days: float | None = None) -> Drift | None:
+        """The drift verdict of ``url`` cited on ``day`` (``YYYYMMDD``), if one was
+        stored within ``max_age_days`` (default: its lifetime); None when unknown or damaged."""
+        data = self.get(f"{_DRIFT}{url}@{day}")
+        drift = _drift(data)
+        if drift is None or max_age_days is None:
+            return drift
+        try:
+            age = (datetime.now(UTC) - datetime.fromisoformat(drift.checked_at or "")).total_seconds()
+        except (TypeError, ValueError):
+            return None
+        return drift if age <= max_age_days * DAY else None
+
+    def set_drift(self, url: str, day: str, drift: Drift) -> None:
+        value = {name: getattr(drift, name) for name in _DRIFT_FIELDS}
+        value["verdict"] = str(drift.verdict)
+        self.set(f"{_DRIFT}{url}@{day}", value, expire=DRIFT_FOR)
+
     def document(self, key: str) -> Document | None:
         """An article extracted before, by the digest of its bytes and what its
         extraction depends on (``key``); None when unknown or damaged."""
@@ -503,3 +537,29 @@ def _archive_copy(data: Any) -> ArchiveCopy | None:
         return None
     fields = [data.get(name) for name in ("url", "timestamp", "source")]
     return ArchiveCopy(available, *(value if isinstance(value, str) else None for value in fields))
+
+
+_DRIFT_FIELDS = tuple(f.name for f in dataclass_fields(Drift))
+_DRIFT_NUMBERS = ("title_similarity", "cited_similarity", "text_similarity")
+
+
+def _drift(data: Any) -> Drift | None:
+    """A cached drift verdict, or None for data that is not one (a damaged row)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        verdict = DriftVerdict(str(data.get("verdict")))
+    except ValueError:
+        return None
+    drift = Drift(verdict)
+    for name in _DRIFT_FIELDS:
+        if name == "verdict":
+            continue
+        value = data.get(name)
+        if name in _DRIFT_NUMBERS:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                return None
+        elif value is not None and not isinstance(value, str):
+            return None
+        setattr(drift, name, value)
+    return drift

@@ -9,7 +9,9 @@
    soon as it rests on a server's answer;
 3. :mod:`evidence`: failures without any answer are held back until the run
    knows whether the network worked (second opinion);
-4. archive copies for the links that need one.
+4. archive copies for the links that need one;
+5. content drift (``--drift``): for live links with a citation date, the capture
+   closest to that date against the live page (:mod:`refcheck.resolve.drift`).
 
 The network stack (aiohttp, the checker, the archive client) is imported only
 when something needs the network: a re-run that finds every verdict in the
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from refcheck.models import ArchiveCopy, HistoryEntry, LinkResult, LinkStatus, Verdict
+from refcheck.models import ArchiveCopy, Drift, DriftVerdict, HistoryEntry, LinkResult, LinkStatus, Verdict
 from refcheck.redact import redact, without_userinfo
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import WriteBatch, record
@@ -35,6 +37,8 @@ from refcheck.resolve.wayback import cited_date, wayback_timestamp
 __all__ = ["ResolveReport", "ResolveSettings", "resolve_links"]
 
 if TYPE_CHECKING:
+    from refcheck.resolve.archive import Archive
+    from refcheck.resolve.drift import PageDigest
     from refcheck.resolve.evidence import NetworkEvidence
     from refcheck.resolve.politeness import HostLimiter
     from refcheck.resolve.transport import Transport
@@ -70,7 +74,10 @@ def resolve_links(
         rules=settings.rules,
     )  # fmt: skip
     report = ResolveReport(from_cache=plan.from_cache)
-    if not plan.by_host and not _archive_needs_network(links, settings, cache):
+    if not plan.by_host:  # every verdict known: drift the cache knows first (its links need no capture)
+        _drift_from_cache(links, settings, cache)
+    if not plan.by_host and not _archive_needs_network(links, settings, cache) and not _drift_to_compare(links):
+        _drift_without_network(links, settings)
         accept_by_rule(links, settings.rules)
         return report  # nothing needs the network: none of it is imported
     from refcheck.resolve.evidence import NetworkEvidence
@@ -326,8 +333,10 @@ async def _resolve(
                 network.writes.write_now(evidence.judge(archive_answered=False))
         finally:
             network.writes.flush()
+        _drift_from_cache(links, settings, cache)
         archive_answered = await _archive_lookups(links, settings, cache, report, network.limiter, network.transport)
         network.writes.write_now(evidence.judge(archive_answered))
+        await _drift_stage(links, settings, cache, report, network, fetch_url)
     finally:
         await network.close(report)
         report.network_down = evidence.down
@@ -335,13 +344,17 @@ async def _resolve(
 
 
 def _archive_wanted(links: dict[str, LinkResult], settings: ResolveSettings) -> list[LinkResult]:
-    """The links whose archive copy is looked up, by their verdicts."""
-    if settings.archive == "none":
+    """The links whose archive copy is looked up, by their verdicts (and, with
+    ``--drift``, the live links with a citation date whose drift the cache does not know)."""
+    if settings.archive == "none" and not settings.drift:
         return []
+    if settings.archive == "none":
+        return [link for link in links.values() if _drift_eligible(link) and link.drift is None]
     every = settings.archive == "all" or settings.save_missing
     return [
         link for link in links.values()
-        if link.status not in (LinkStatus.INVALID, LinkStatus.SKIPPED) and (every or link.status in _ARCHIVE_FOR_DEAD)
+        if (link.status not in (LinkStatus.INVALID, LinkStatus.SKIPPED) and (every or link.status in _ARCHIVE_FOR_DEAD))
+        or (settings.drift and _drift_eligible(link) and link.drift is None)
     ]  # fmt: skip
 
 
@@ -413,3 +426,182 @@ async def _archive_lookups(
     if archive.unreachable:
         report.notes.append(f"{archive.unreachable}; archive copies not looked up this run")
     return archive.answered
+
+
+# ------------------------------------------------------------------ content drift
+
+
+def _drift_eligible(link: LinkResult) -> bool:
+    """Drift is looked at for live links whose citation has a date, never for others."""
+    return link.status is LinkStatus.OK and cited_date(link) is not None
+
+
+def _cited_title(link: LinkResult) -> str | None:
+    return next((cited.title for cited in link.cited_by if cited.title), None)
+
+
+def _drift_day(link: LinkResult) -> str:
+    return wayback_timestamp(cited_date(link))[:8]
+
+
+def _drift_from_cache(links: dict[str, LinkResult], settings: ResolveSettings, cache: Cache | None) -> None:
+    """Drift verdicts the cache knows (not with ``--refresh``), with this run's cited title."""
+    if not settings.drift or cache is None or settings.refresh:
+        return
+    for link in links.values():
+        if link.drift is None and _drift_eligible(link):
+            known = cache.drift(without_userinfo(link.url), _drift_day(link), settings.max_age_days)
+            if known is not None:
+                link.drift = _with_cited_title(known, link)
+
+
+def _with_cited_title(drift: Drift, link: LinkResult) -> Drift:
+    """``drift`` with the title this run's citations give (the article may have been edited)."""
+    from refcheck.resolve.drift import cited_similarity
+
+    drift.cited_title = _cited_title(link)
+    drift.cited_similarity = cited_similarity(drift.cited_title, drift.now_title)
+    return drift
+
+
+def _drift_to_compare(links: dict[str, LinkResult]) -> bool:
+    return any(link.drift is None and _drift_eligible(link) for link in links.values())
+
+
+def _drift_without_network(links: dict[str, LinkResult], settings: ResolveSettings) -> None:
+    """Offline (or nothing left to ask): the links not known from the cache are ``unknown``."""
+    if not settings.drift:
+        return
+    reason = "offline: not compared" if settings.offline else "not compared"
+    for link in links.values():
+        if link.drift is None and _drift_eligible(link):
+            link.drift = Drift(DriftVerdict.UNKNOWN, reason, cited_title=_cited_title(link))
+
+
+async def _drift_stage(
+    links: dict[str, LinkResult],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    report: ResolveReport,
+    network: _Network,
+    fetch_url: Callable[[LinkResult], str],
+) -> None:
+    """Drift for the live links with a citation date that the cache does not know:
+    the capture's page (one archive request, under the archive's host rule; its
+    digest cached) against the live page (one more request, under the host's rule)."""
+    if not settings.drift:
+        return
+    if settings.offline:
+        _drift_without_network(links, settings)
+        return
+    todo = [link for link in links.values() if link.drift is None and _drift_eligible(link)]
+    if not todo:
+        return
+    import asyncio
+
+    from refcheck.resolve.archive import Archive
+
+    archive = Archive(settings.archive_settings, cache, network.limiter, network.transport)
+    gate = asyncio.Semaphore(settings.concurrency)
+
+    async def compare(link: LinkResult) -> None:
+        async with gate:
+            link.drift = await _drift_of(link, settings, cache, archive, network, fetch_url(link))
+
+    try:
+        await asyncio.gather(*(compare(link) for link in todo))
+    finally:
+        await archive.aclose()
+        report.archive_requests += archive.requests
+    if archive.unreachable:
+        report.notes.append(f"{archive.unreachable}; content drift not compared this run")
+
+
+async def _drift_of(
+    link: LinkResult, settings: ResolveSettings, cache: Cache | None, archive: Archive, network: _Network, url: str
+) -> Drift:
+    from datetime import UTC, datetime
+
+    from refcheck.resolve.drift import classify
+
+    cited_title = _cited_title(link)
+    copy = link.archive
+    if copy is None or copy.available is None:
+        return Drift(DriftVerdict.UNKNOWN, "the archive could not tell whether it has a capture", cited_title=cited_title)
+    if not copy.available:
+        return Drift(DriftVerdict.UNKNOWN, "no capture near the citation date", cited_title=cited_title)
+    then, why_then = await _capture_digest(link, copy, cache, archive)
+    if then is None and why_then is None:  # the archive did not answer: nothing to keep
+        return Drift(DriftVerdict.UNKNOWN, "the capture could not be fetched", cited_title=cited_title,
+                     capture_url=copy.url, capture_timestamp=copy.timestamp)  # fmt: skip
+    now, final_url, why_now = await _live_digest(url, settings, network)
+    drift = classify(then, now, url=link.url, final_url=final_url, cited_title=cited_title, why_not=why_then or why_now)
+    drift.capture_url, drift.capture_timestamp = copy.url, copy.timestamp
+    drift.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+    if cache is not None and (now is not None or why_now == _NOT_HTML):  # a verdict resting on both answers
+        cache.set_drift(without_userinfo(link.url), _drift_day(link), drift)
+    return drift
+
+
+_NOT_HTML = "the live page is not an HTML page"
+
+
+async def _capture_digest(
+    link: LinkResult, copy: ArchiveCopy, cache: Cache | None, archive: Archive
+) -> tuple[PageDigest | None, str | None]:
+    """The capture's digest (cached by address and capture time: a capture never
+    changes), or (None, why); (None, None) when the archive did not answer."""
+    from refcheck.resolve.drift import PAGE_LIMIT, PageDigest, read_page
+
+    address, timestamp = without_userinfo(link.url), copy.timestamp or ""
+    if cache is not None:
+        known = PageDigest.from_plain(cache.capture_digest(address, timestamp))
+        if known is not None:
+            return known, None
+    answer = await archive.capture_page(copy, PAGE_LIMIT)
+    if answer is None:
+        return None, None
+    status, content_type, body = answer
+    if status != 200:
+        return None, f"the archive answered HTTP {status} for the capture"
+    digest = read_page(body, content_type)
+    if digest is None:
+        return None, "the capture is not an HTML page"
+    if cache is not None:
+        cache.set_capture_digest(address, timestamp, digest.to_plain())
+    return digest, None
+
+
+_LIVE_REDIRECTS = 5
+
+
+async def _live_digest(url: str, settings: ResolveSettings, network: _Network) -> tuple[PageDigest | None, str | None, str | None]:
+    """The live page's digest, the address it ended at, and why there is none."""
+    from urllib.parse import urljoin
+
+    from refcheck.errors import CheckFailure
+    from refcheck.resolve.check import DEFAULT_HEADERS
+    from refcheck.resolve.drift import PAGE_LIMIT, read_page
+
+    headers = {**DEFAULT_HEADERS, **(settings.check.headers or {})}
+    current = url
+    for _ in range(_LIVE_REDIRECTS + 1):
+        parts = urlsplit(current)
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https"):
+            return None, current, "the live page redirects away from http(s)"
+        try:
+            network.transport.policy.check_name(host)
+            async with network.limiter.slot(host):
+                answer = await network.transport.fetch(current, headers, body_limit=PAGE_LIMIT, host=host)
+        except CheckFailure as failure:
+            return None, current, f"the live page could not be fetched: {failure}"
+        location = answer.headers.get("location")
+        if 300 <= answer.status < 400 and location:
+            current = urljoin(current, location.strip()).split("#", 1)[0]
+            continue
+        if answer.status != 200:
+            return None, current, f"the live page answered HTTP {answer.status}"
+        digest = read_page(answer.body_head, answer.headers.get("content-type"))
+        return digest, current, None if digest is not None else _NOT_HTML
+    return None, current, "the live page redirects too many times"

@@ -168,3 +168,6 @@ class ResolveSettings:
     """Fewer links to check than this are not worth a second process (starting it, sending results back)."""
     rules: LinkRules = field(default_factory=LinkRules)
     """``--exclude``/``--include`` and the settings file's per-domain rules."""
+    drift: bool = False
+    """Content drift (``--drift``): live links with a citation date compared with the archive
+    capture closest to that date (one more archive request and one more live request each)."""

@@ -23,3 +23,14 @@ def cited_date(link: LinkResult) -> str | None:
     """When the link was cited: the earliest date among the citing notes/articles."""
     dates = sorted(cited.date for cited in link.cited_by if cited.date)
     return dates[0] if dates else None
+
+
+def raw_capture_url(snapshot_url: str, timestamp: str) -> str | None:
+    """A capture's page as it was archived, without the Wayback toolbar or rewritten
+    links: ``<base>/web/<timestamp>/<original>`` -> ``<base>/web/<timestamp>id_/<original>``
+    (None when ``snapshot_url`` is not of that form)."""
+    marker = f"/web/{timestamp}/"
+    if not timestamp.isdigit() or marker not in snapshot_url:
+        return None
+    base, original = snapshot_url.split(marker, 1)
+    return f"{base}/web/{timestamp}id_/{original}"
