@@ -114,10 +114,18 @@ def _bare(article: Article, citation: Citation, kind: PlaceKind) -> list[Place]:
     line = article.line(citation.line)
     taken = _markdown_spans(line) if kind == "md-bare" else []
     return [
-        Place(kind, start + found.end)
+        Place(kind, start + _after_brackets(line, found.start, found.end))
         for found in find_urls(line)
         if found.text == citation.text and not any(a <= found.start < b for a, b in taken)
     ]
+
+
+def _after_brackets(line: str, start: int, end: int) -> int:
+    """Where a copy goes after a URL written ``<https://…>``: after the ``>`` that closes
+    it, not inside the brackets (which would make the copy part of the address)."""
+    if start > 0 and line[start - 1] == "<" and line[end : end + 1] == ">":
+        return end + 1
+    return end
 
 
 _MD_INLINE_RE = re.compile(

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from refcheck.extract.urls import find_urls
 from refcheck.fix.edit import Article, Edits, Place, places
@@ -77,8 +77,8 @@ def archived_address(url: str, hosts: frozenset[str]) -> str | None:
 
 def address_key(url: str) -> str:
     """What two spellings of one address share: the host without ``www.``, lower-case,
-    the path without a trailing slash, the query; not the scheme (a capture of
-    ``http://x`` is a copy of ``https://x``)."""
+    the path without a trailing slash, the query, both percent-decoded; not the scheme
+    (a capture of ``http://x`` is a copy of ``https://x``)."""
     candidate = url.strip()
     candidate = candidate if "://" in candidate[:10] else "https://" + candidate.lstrip("/")
     try:
@@ -87,8 +87,9 @@ def address_key(url: str) -> str:
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return candidate
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{port}{parts.path.rstrip('/')}{query}"
+    # Percent-encoding undone: the archive writes a capture of ``/إدلب`` as ``/%D8%A5…``.
+    query = f"?{unquote(parts.query)}" if parts.query else ""
+    return f"{host}{port}{unquote(parts.path).rstrip('/')}{query}"
 
 
 Outcome = Literal["fix", "rescued", "no-capture", "not-located"]
