@@ -31,10 +31,10 @@ from refcheck.report.annotations import annotation_lines
 from refcheck.report.changes import Changes, compare
 from refcheck.report.console import View, write_summary
 from refcheck.report.files import history_row, read_history, write_reports
-from refcheck.report.findings import dead_findings
+from refcheck.report.findings import dead_findings, drift_findings
 from refcheck.report.graph import build_graph
 from refcheck.report.junit import junit_xml
-from refcheck.report.stats import drift_findings, outlet_rows
+from refcheck.report.stats import outlet_rows
 from refcheck.spool import DocumentSpool
 
 HOSTILE = "<script>alert(1)</script> | *em* [x](javascript:y) ]]> `tick` \x1b[31m\u202e::error ::z%0A\r\nnext"

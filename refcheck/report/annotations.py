@@ -24,8 +24,7 @@ from typing import IO
 
 from refcheck.models import LinkStatus, RunResult
 from refcheck.report.escape import plain
-from refcheck.report.findings import Finding
-from refcheck.report.stats import DriftFinding, drift_findings
+from refcheck.report.findings import DriftFinding, Finding, drift_findings
 
 
 def write_annotations(

@@ -23,16 +23,17 @@ from typing import IO, Literal
 
 from refcheck.models import PROBLEM_SEVERITY, Document, DriftVerdict, LinkResult, Problem, RunResult, Summary
 from refcheck.report.escape import plain
-from refcheck.report.findings import Finding, by_article, dead_findings, plural
-from refcheck.report.stats import (
+from refcheck.report.findings import (
     DriftFinding,
-    OutletRow,
-    articles_by_dead_links,
+    Finding,
+    by_article,
+    dead_findings,
     drift_by_article,
     drift_findings,
     drift_header,
-    outlet_rows,
+    plural,
 )
+from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
 
 Level = Literal["quiet", "default", "verbose"]
 

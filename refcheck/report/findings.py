@@ -1,6 +1,7 @@
 """What an editor must act on, in the shape every report shows it: each dead or
 soft-404 link at each place it is cited (article, line, note), with the reason
-of its verdict and the archive copy that can replace it.
+of its verdict and the archive copy that can replace it; and each cited page that
+changed or now shows something else (content drift, ``--drift``), with its evidence.
 
 One list for the terminal, report.md, report.html, JUnit and GitHub annotations,
 so they never disagree about what is dead or why.
@@ -8,10 +9,11 @@ so they never disagree about what is dead or why.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from refcheck.models import DEAD_STATUSES, FootnoteLabel, LinkResult, LinkStatus
+from refcheck.models import DEAD_STATUSES, DriftVerdict, FootnoteLabel, LinkResult, LinkStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +131,149 @@ def by_article(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     """``1 link``, ``2 links``, ``1 outlet``, ``3 runs`` (``plural_form`` for irregular nouns)."""
     return f"{count:,} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+# --------------------------------------------------------------------------- content drift
+
+DRIFTED = (DriftVerdict.REPLACED, DriftVerdict.CHANGED)
+"""The drift verdicts an editor must look at, the worse first."""
+
+
+@dataclass(frozen=True, slots=True)
+class DriftFinding:
+    """One cited link whose page changed or now shows something else, at one place
+    where it is cited, with the evidence: the three titles and the scores."""
+
+    path: str
+    line: int
+    footnote: FootnoteLabel | None
+    url: str
+    verdict: DriftVerdict
+    reason: str
+    """Why, in a few words (``now a home page``, ``title and text differ``)."""
+    newly: bool
+    """Replaced (or changed) now and not at the previous run over the same corpus."""
+    cited_title: str | None = None
+    """The title this citation gives (else the one the verdict compared with)."""
+    then_title: str | None = None
+    """The title of the capture closest to the citation date."""
+    now_title: str | None = None
+    """The live page's title."""
+    cited_similarity: float | None = None
+    title_similarity: float | None = None
+    text_similarity: float | None = None
+    capture_url: str | None = None
+    capture_date: str | None = None
+    """The capture's day, ``YYYY-MM-DD``."""
+    live_url: str | None = None
+    """Where the address leads now, when redirects took it elsewhere (else None: the URL itself)."""
+    cited_on: str | None = None
+
+    @property
+    def place(self) -> str:
+        """``corpus/a.txt:12 note 3``."""
+        note = f" note {self.footnote}" if self.footnote is not None else ""
+        return f"{self.path}:{self.line}{note}"
+
+    @property
+    def scores(self) -> str:
+        """``cited/now title 0.05, then/now title 0.10, text 0.02``: the scores the verdict rests on ('' if none)."""
+        parts = [
+            f"{name} {value:.2f}"
+            for name, value in (
+                ("cited/now title", self.cited_similarity),
+                ("then/now title", self.title_similarity),
+                ("then/now text", self.text_similarity),
+            )
+            if value is not None
+        ]
+        return ", ".join(parts)
+
+
+def drift_reason(link: LinkResult) -> str:
+    """The drift verdict's reason, or the verdict's meaning when the detector gave none."""
+    drift = link.drift
+    if drift is not None and drift.reason and drift.reason.strip():
+        return drift.reason.strip()
+    if drift is not None and drift.verdict is DriftVerdict.REPLACED:
+        return "the address now shows something else"
+    return "the page was edited since it was cited"
+
+
+def drift_findings(
+    links: dict[str, LinkResult], newly: set[str] | frozenset[str] = frozenset(), *, replaced_only: bool = False
+) -> list[DriftFinding]:
+    """Every replaced or changed link (not dead: those are listed as dead) at every
+    place it is cited: replaced first, the newly drifted first within each, then by
+    article and line. ``newly``: URLs newly replaced or changed (:class:`~refcheck.report.changes.Changes`)."""
+    found: list[DriftFinding] = []
+    wanted = (DriftVerdict.REPLACED,) if replaced_only else DRIFTED
+    for link in links.values():
+        drift = link.drift
+        if drift is None or drift.verdict not in wanted or link.status in DEAD_STATUSES:
+            continue
+        reason = drift_reason(link)
+        live = link.final_url if link.final_url and link.final_url != link.url else None
+        for cited in link.cited_by:
+            found.append(
+                DriftFinding(
+                    path=cited.path,
+                    line=cited.line,
+                    footnote=cited.footnote,
+                    url=link.url,
+                    verdict=drift.verdict,
+                    reason=reason,
+                    newly=link.url in newly,
+                    cited_title=cited.title or drift.cited_title,
+                    then_title=drift.then_title,
+                    now_title=drift.now_title,
+                    cited_similarity=drift.cited_similarity,
+                    title_similarity=drift.title_similarity,
+                    text_similarity=drift.text_similarity,
+                    capture_url=drift.capture_url,
+                    capture_date=readable_timestamp(drift.capture_timestamp),
+                    live_url=live,
+                    cited_on=cited.date,
+                )
+            )
+    found.sort(key=lambda item: (DRIFTED.index(item.verdict), not item.newly, item.path, item.line, item.url))
+    return found
+
+
+def drift_by_article(findings: list[DriftFinding]) -> list[tuple[str, list[DriftFinding]]]:
+    """The drift findings grouped by article, each group in line order: articles with a
+    replaced link first (then a newly drifted one), then by path."""
+    groups: dict[str, list[DriftFinding]] = {}
+    for item in findings:
+        groups.setdefault(item.path, []).append(item)
+    for items in groups.values():
+        items.sort(key=lambda item: (item.line, item.url))
+
+    def order(group: tuple[str, list[DriftFinding]]) -> tuple[bool, bool, str]:
+        items = group[1]
+        return (
+            not any(item.verdict is DriftVerdict.REPLACED for item in items),
+            not any(item.newly for item in items),
+            group[0],
+        )
+
+    return sorted(groups.items(), key=order)
+
+
+def drift_header(findings: list[DriftFinding]) -> str:
+    """``content drift: 3 links (2 replaced, 1 changed), 1 newly replaced, cited 4 times in 2 articles:``."""
+    verdicts = {item.url: item.verdict for item in findings}
+    counts = Counter(str(verdict) for verdict in verdicts.values())
+    kinds = ", ".join(f"{counts[str(v)]:,} {v}" for v in DRIFTED if counts[str(v)])
+    newly = [
+        f"{len({i.url for i in findings if i.newly and i.verdict is v}):,} newly {v}"
+        for v in DRIFTED
+        if any(i.newly and i.verdict is v for i in findings)
+    ]
+    articles = len({item.path for item in findings})
+    links = "link" if len(verdicts) == 1 else "links"
+    times = "time" if len(findings) == 1 else "times"
+    return (
+        f"content drift: {len(verdicts):,} {links} ({kinds})" + "".join(f", {text}" for text in newly)
+        + f", cited {len(findings):,} {times} in {articles:,} article{'' if articles == 1 else 's'}:"
+    )  # fmt: skip

@@ -48,25 +48,19 @@ from refcheck.models import (
 from refcheck.report import escape
 from refcheck.report.changes import Changes
 from refcheck.report.findings import (
+    DriftFinding,
     Finding,
     by_article,
     days_between,
     dead_findings,
+    drift_by_article,
+    drift_findings,
     plural,
     readable_timestamp,
     reason_of,
 )
 from refcheck.report.graph import Graph
-from refcheck.report.stats import (
-    DriftFinding,
-    OutletRow,
-    articles_by_dead_links,
-    drift_by_article,
-    drift_counts,
-    drift_findings,
-    drift_looked_at,
-    outlet_rows,
-)
+from refcheck.report.stats import OutletRow, articles_by_dead_links, drift_counts, drift_looked_at, outlet_rows
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -24,8 +24,7 @@ from typing import IO
 from refcheck.models import DEAD_STATUSES, Document, LinkResult, LinkStatus, RunResult
 from refcheck.report.annotations import keeping_breaks, real_path
 from refcheck.report.escape import plain
-from refcheck.report.findings import Finding, reason_of
-from refcheck.report.stats import DriftFinding, drift_findings
+from refcheck.report.findings import DriftFinding, Finding, drift_findings, reason_of
 
 
 @dataclass
