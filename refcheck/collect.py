@@ -35,7 +35,13 @@ FORMATS = {
     ".markdown": "markdown",
     ".html": "html",
     ".htm": "html",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".pdf": "pdf",
 }
+
+BINARY_FORMATS = frozenset({"docx", "odt", "pdf"})
+"""Formats read from their bytes by a reader of their own (never decoded as text)."""
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -48,7 +54,7 @@ _BOMS = (
 
 # Defined with every other exception; named here, where they are raised.
 __all__ = [
-    "FORMATS", "UNSUPPORTED", "InputError", "SkipFile", "Skipped", "SourceFile", "collect", "decode", "read_text",
+    "BINARY_FORMATS", "FORMATS", "UNSUPPORTED", "InputError", "SkipFile", "Skipped", "SourceFile", "collect", "decode", "read_text",
 ]  # fmt: skip
 
 
@@ -67,7 +73,7 @@ class Skipped:
 
 
 OUTSIDE = "excluded: symbolic link leading out of the corpus folder (--follow-symlinks reads it)"
-UNSUPPORTED = "not a supported article format (.txt, .md, .html; PDF and Word are planned)"
+UNSUPPORTED = "not a supported article format (.txt, .md, .html, .docx, .odt, .pdf)"
 """Why a file named on the command line is not read (a file found in a folder is only "not an article")."""
 SETTINGS_NAMES = frozenset({"refcheck.toml"})
 """refcheck's own settings file: never an article, never listed as a skipped one."""

@@ -47,6 +47,10 @@ PROBLEM_SEVERITY: dict[str, Severity] = {
     "missing-file": "error",
 }
 
+LocationUnit = Literal["line", "paragraph", "page"]
+"""What a citation's ``line`` counts: lines of a text file, paragraphs of a Word
+document, pages of a PDF."""
+
 Region = Literal["article", "page"]
 """Where a citation stands: ``article`` -- the article's own text, notes, references
 and bibliography; ``page`` -- what the site puts around it (navigation, header,
@@ -158,6 +162,10 @@ class Document:
     """Why the file was not read (binary, too large…); None when it was read."""
     error: str | None = None
     """Why reading failed (permission denied…); None when it did not."""
+    unit: LocationUnit = "line"
+    """What the ``line`` of every record of this document counts (``page`` for a PDF)."""
+    notice: str | None = None
+    """What was left out of a document that was read (``read the first 1,000 of 10,000 pages``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)  # type: ignore[no-any-return]
@@ -190,6 +198,8 @@ class Document:
             encoding=data.get("encoding"),
             skipped=data.get("skipped"),
             error=data.get("error"),
+            unit=data.get("unit", "line"),
+            notice=data.get("notice"),
         )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from refcheck.collect import (
+    BINARY_FORMATS,
     FORMATS,
     UNSUPPORTED,
     InputError,
@@ -211,16 +212,20 @@ def _extracted(source: SourceFile, job: _ExtractJob) -> tuple[Document, dict[str
             document = cache.document(key.hexdigest())
             if document is not None:
                 return document, {}
-        text, encoding = text_of(data)
+        binary = source.format in BINARY_FORMATS
+        text, encoding = ("", None) if binary else text_of(data)
     except SkipFile as reason:
         return Document(path=source.name, format=source.format, skipped=str(reason)), {}
     except OSError as exc:
         return Document(path=source.name, format=source.format, error=os_error(exc)), {}
-    from refcheck.extract import extract_source
+    from refcheck.extract import extract_bytes, extract_source
 
-    document = extract_source(text, source, job.extraction())
-    if not document.error:
-        document.encoding = encoding
+    if binary:
+        document = extract_bytes(data, source, job.extraction())
+    else:
+        document = extract_source(text, source, job.extraction())
+        if not document.error:
+            document.encoding = encoding
     fetch_urls: dict[str, str] = {}
     _hide_credentials(document, fetch_urls)
     # Not kept: a document whose links carried credentials (the cache never holds

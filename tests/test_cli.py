@@ -95,12 +95,12 @@ def test_fail_on_from_settings_file(tmp_path: Path) -> None:
 def test_binary_file_is_skipped_not_fatal(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path)
     (corpus / "b.txt").write_bytes(b"\x00\x01binary")
-    (corpus / "c.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "c.epub").write_bytes(b"PK\x03\x04")
     done = refcheck(tmp_path, "corpus", "--offline")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "corpus/b.txt: skipped: binary file (NUL bytes)" in lines
-    assert "corpus/c.pdf: skipped: not an article (.pdf)" in lines
+    assert "corpus/c.epub: skipped: not an article (.epub)" in lines
     assert totals_line(done.stdout) == (
         "1 of 2 articles read, 1 citation, 1 unique link (1 unknown), 0 footnote problems, 2 files skipped"
     )
@@ -118,7 +118,7 @@ def test_missing_path(tmp_path: Path) -> None:
 def test_folder_without_articles(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    (empty / "a.pdf").write_bytes(b"%PDF")
+    (empty / "a.epub").write_bytes(b"PK")
     line = one_line_error(refcheck(tmp_path, "empty", "--offline"))
     assert line.startswith("refcheck: no articles found in empty")
 
@@ -424,9 +424,10 @@ def test_quiet_and_verbose_together(tmp_path: Path) -> None:
 
 
 def test_named_file_of_an_unsupported_format(tmp_path: Path) -> None:
-    (tmp_path / "article.pdf").write_bytes(b"%PDF-1.4")
-    line = one_line_error(refcheck(tmp_path, "article.pdf", "--offline"))
-    assert line == "refcheck: article.pdf: not a supported article format (.txt, .md, .html; PDF and Word are planned)"
+    # Issue 16 reads PDF and Word documents: an e-book is still not an article format.
+    (tmp_path / "book.epub").write_bytes(b"PK\x03\x04")
+    line = one_line_error(refcheck(tmp_path, "book.epub", "--offline"))
+    assert line == "refcheck: book.epub: not a supported article format (.txt, .md, .html, .docx, .odt, .pdf)"
 
 
 def test_settings_file_is_not_a_skipped_article(tmp_path: Path) -> None:

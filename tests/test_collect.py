@@ -193,14 +193,14 @@ def test_hidden_folders_and_files_are_not_collected(tmp_path: Path) -> None:
 def test_non_article_extensions_are_skipped_with_a_reason(tmp_path: Path) -> None:
     root = tmp_path / "corpus"
     _write(root / "a.txt", b"article")
-    _write(root / "b.pdf", b"%PDF-1.4")
+    _write(root / "b.epub", b"PK")
     _write(root / "c.json", b"{}")
     _write(root / "README", b"no extension")
     items = list(collect([root]))
     assert items == [
         Skipped((root / "README").as_posix(), "not an article (no extension)"),
         SourceFile(root / "a.txt", (root / "a.txt").as_posix(), "text"),
-        Skipped((root / "b.pdf").as_posix(), "not an article (.pdf)"),
+        Skipped((root / "b.epub").as_posix(), "not an article (.epub)"),
         Skipped((root / "c.json").as_posix(), "not an article (.json)"),
     ]
 
@@ -208,10 +208,12 @@ def test_non_article_extensions_are_skipped_with_a_reason(tmp_path: Path) -> Non
 def test_single_file_path(tmp_path: Path) -> None:
     path = _write(tmp_path / "one.md", b"# hi")
     assert list(collect([path])) == [SourceFile(path, path.as_posix(), "markdown")]
-    pdf = _write(tmp_path / "one.pdf", b"%PDF")
+    epub = _write(tmp_path / "one.epub", b"PK")
     # Named on the command line: says which formats are read (issue 13: not "no articles found").
-    reason = "not a supported article format (.txt, .md, .html; PDF and Word are planned)"
-    assert list(collect([pdf])) == [Skipped(pdf.as_posix(), reason)]
+    reason = "not a supported article format (.txt, .md, .html, .docx, .odt, .pdf)"
+    assert list(collect([epub])) == [Skipped(epub.as_posix(), reason)]
+    pdf = _write(tmp_path / "one.pdf", b"%PDF")
+    assert list(collect([pdf])) == [SourceFile(pdf, pdf.as_posix(), "pdf")]
 
 
 def test_display_name_keeps_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """Extraction: one article file in, one :class:`~refcheck.models.Document` out.
 
-Each format has its own reader (``text``, ``markdown``, ``html``) producing a
+Each format has its own reader (``text``, ``markdown``, ``html`` from decoded
+text; ``docx``, ``odt``, ``pdf`` from the file's bytes) producing a
 :class:`~refcheck.extract.source.ParsedSource`; :func:`analyze` does the rest
 for all of them.
 """
@@ -8,9 +9,10 @@ for all of them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
-from refcheck.collect import SkipFile, SourceFile, os_error, read_text
+from refcheck.collect import BINARY_FORMATS, SkipFile, SourceFile, os_error, read_bytes, read_text
 from refcheck.extract.analyze import ExtractContext, analyze
 from refcheck.extract.html import parse_html
 from refcheck.extract.markdown import parse_markdown
@@ -19,13 +21,45 @@ from refcheck.extract.source import ParsedSource
 from refcheck.extract.text import parse_text
 from refcheck.models import Document
 
-__all__ = ["ExtractContext", "OutletIndex", "extract_file", "extract_source", "extract_text", "os_error"]
+__all__ = [
+    "ExtractContext", "OutletIndex", "extract_bytes", "extract_file", "extract_source", "extract_text", "os_error",
+]  # fmt: skip
 
 READERS: dict[str, Callable[[str], ParsedSource]] = {
     "text": parse_text,
     "markdown": parse_markdown,
     "html": parse_html,
 }
+
+BINARY_READERS: dict[str, str] = {
+    "docx": "refcheck.extract.docx:parse_docx",
+    "odt": "refcheck.extract.odt:parse_odt",
+    "pdf": "refcheck.extract.pdf:parse_pdf",
+}
+"""Readers of the formats read from bytes, imported when first needed: a corpus
+without a PDF never pays for loading the PDF library."""
+
+
+def binary_reader(article_format: str) -> Callable[[bytes], ParsedSource]:
+    module, name = BINARY_READERS[article_format].split(":")
+    reader: Callable[[bytes], ParsedSource] = getattr(import_module(module), name)
+    return reader
+
+
+def extract_bytes(data: bytes, source: SourceFile, context: ExtractContext) -> Document:
+    """Extract one article of a binary format (Word, OpenDocument, PDF) from its
+    bytes. Never raises for a bad file: the Document says what went wrong."""
+    try:
+        parsed = binary_reader(source.format)(data)
+    except SkipFile as reason:
+        return Document(path=source.name, format=source.format, skipped=str(reason))
+    try:
+        # A document's relative links lead nowhere on this disk: no folder.
+        return analyze(parsed, source.name, context, None)
+    except RecursionError:
+        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
+    except Exception as exc:
+        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
 
 
 def extract_text(
@@ -52,6 +86,8 @@ def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) ->
     """Read (through ``collect``) and extract one file; a file that cannot be read
     gives a Document that says why (``skipped`` or ``error``)."""
     try:
+        if source.format in BINARY_FORMATS:
+            return extract_bytes(read_bytes(source.path, max_bytes), source, context)
         text, encoding = read_text(source.path, max_bytes)
     except SkipFile as reason:
         return Document(path=source.name, format=source.format, skipped=str(reason))

@@ -86,7 +86,7 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Pa
     text = parsed.text
     lowered = lower_same_length(text)
     urls = list(find_urls(text, lowered))
-    document = Document(path=path, format=parsed.format)
+    document = Document(path=path, format=parsed.format, unit=parsed.unit, notice=parsed.notice)
 
     text_markers = scan_markers(text)
     url_starts = [url.start for url in urls]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from refcheck.models import FootnoteLabel, Region
+from refcheck.models import FootnoteLabel, LocationUnit, Region
 
 
 @dataclass(slots=True)
@@ -75,6 +75,11 @@ class ParsedSource:
     anchors_fold_case: bool = False
     """Match in-page links to ``anchors`` case-insensitively (Markdown heading
     slugs; ``anchors`` then holds lower-case ids)."""
+    unit: LocationUnit = "line"
+    """What ``source_lines`` count: source lines, a Word document's paragraphs, a PDF's pages."""
+    notice: str | None = None
+    """What the reader left out of a document it did read (``read the first 1,000 of
+    10,000 pages``): shown beside the document, never silent."""
     _line_starts: list[int] | None = None
 
     def line_at(self, offset: int) -> int:
