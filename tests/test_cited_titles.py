@@ -125,6 +125,45 @@ def test_each_url_of_a_note_gets_the_title_written_before_it() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        # A fragment of a sentence (lower case) and a quotation after a verb of saying:
+        # the two wrong titles measured on ../shared/corpus were such.
+        "Gen. Votel told a congressional committee that the fighters constitute "
+        "“the most effective force on the ground in Syria against ISIS.” (https://example.mil/hearing)",
+        "The commander once praised the SDF: “They have an indomitable will. They have been ferocious "
+        "fighters.” (https://example.mil/transcript)",
+        "Ein Sprecher sagte: „Wir werden die Grenze nicht öffnen“, https://example.de/a",
+        "Представитель заявил: «Мы не откроем границу сегодня», https://example.ru/a",
+        "قال المتحدث: “لن نفتح الحدود اليوم أبداً”، https://example.sa/a",
+    ],
+)
+def test_quoted_speech_is_not_a_title(note: str) -> None:
+    url = note.rsplit(" ", 1)[-1].strip("()")
+    by_url, whole = note_titles(note, [url])
+    assert by_url.get(url) is None
+    assert whole is None
+
+
+def test_a_quoted_title_after_the_outlet_is_still_a_title() -> None:
+    note = "See e.g. RCIT: “We have 50,000 partners on the ground.”, https://example.net/revelations"
+    assert note_titles(note, ["https://example.net/revelations"])[0] == {
+        "https://example.net/revelations": "We have 50,000 partners on the ground"
+    }
+
+
+def test_a_url_of_a_note_without_a_title_of_its_own_does_not_borrow_anothers() -> None:
+    note = (
+        "See RCIT: “We have 50,000 partners on the ground”, https://example.net/a. The general "
+        "praised them: “They have an indomitable will.” (https://example.mil/b)"
+    )
+    by_url, _ = note_titles(note, ["https://example.net/a", "https://example.mil/b"])
+    assert by_url == {"https://example.net/a": "We have 50,000 partners on the ground", "https://example.mil/b": None}
+    document = extract(f"A claim (1).\n\nNotes\n(1) {note}\n", "text")
+    assert titles(document)["https://example.mil/b"] is None
+
+
 # --- through extraction, in each format ------------------------------------------------
 
 TEXT = """A claim (1) and another (2).

@@ -331,6 +331,28 @@ def test_write_reports_compares_with_the_previous_report_json_and_counts_drift_i
     assert "- Newly replaced: 0\n- Newly changed: 0\n" in markdown_text
 
 
+def test_a_replaced_page_is_not_newly_replaced_again_after_a_night_without_a_verdict(tmp_path: Path) -> None:
+    """Replaced, then drift unknown (capture unreachable) and a run with drift off,
+    then replaced again: news once only; the last known verdict rides in report.json."""
+    root = tmp_path / "reports"
+    first = write_reports(run_of(drift_links()), root)
+    assert REPLACED in first.changes.newly_replaced
+    unknown_night = drift_links()
+    unknown_night[REPLACED] = drifted(REPLACED, 5, DriftVerdict.UNKNOWN)
+    second = write_reports(run_of(unknown_night), root)
+    assert REPLACED not in second.changes.newly_replaced
+    record = {link["url"]: link for link in json.loads((second.folder / "report.json").read_text("utf-8"))["links"]}
+    assert record[REPLACED]["last_drift"] == {"verdict": "replaced", "since": GENERATED[:10]}
+    assert "last_drift" not in record[CHANGED]  # known this run: its own verdict says it
+    third = write_reports(run_of(plain_links()), root)  # drift off: nothing said, everything carried
+    assert not third.changes.drift and third.changes.last_drift[REPLACED]["verdict"] == "replaced"
+    fourth = write_reports(run_of(drift_links()), root)
+    assert fourth.changes.newly_replaced == [] and fourth.changes.newly_changed == []
+    # A page that was only changed when last known is newly replaced when it is replaced now.
+    previous = {REPLACED: {"status": "ok", "drift": {"verdict": "unknown"}, "last_drift": {"verdict": "changed"}}}
+    assert compare(drift_links(), previous, "x", "2026-03-02").newly_replaced == [REPLACED]
+
+
 # --------------------------------------------------------------------------- CI formats
 
 

@@ -279,7 +279,7 @@ def _give_titles(note: _Note) -> None:
         whole = None  # the note's title is its titled link's: its other links are identifiers, archives…
     for citation in note.citations:
         if citation.title is None:
-            citation.title = by_url.get(citation.text) or whole
+            citation.title = by_url[citation.text] if citation.text in by_url else whole
 
 
 def _normalized(written: str) -> tuple[str, bool, str | None]:

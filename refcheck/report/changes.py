@@ -23,7 +23,11 @@ now, neither changed nor replaced before: a page going from replaced back to
 changed is not news). The previous run's links carry ``drift`` in its report.json;
 a link the previous run did not look at (no ``drift``, drift off, or a first
 run) counts as not drifted then, as a first run counts every dead link newly dead.
-A link whose drift this run could not tell (``unknown``) is neither.
+A link whose drift this run could not tell (``unknown``), or did not look at
+(drift off, offline, dead now), is neither, and its last known drift verdict is
+carried over (``last_drift`` in report.json, like the dead streak): a page found
+replaced, then not compared for a night, then replaced again is not "newly
+replaced" the second time.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ class Changes:
     today: str | None = None
     """The day newly dead links start their dead streak (for :func:`dead_streaks`)."""
     drift: bool = False
+    last_drift: dict[str, dict[str, str]] = field(default_factory=dict)
+    """By URL, the last drift verdict known for a link this run could not tell or did not
+    look at (``{"verdict": "replaced", "since": day}``), for report.json: see the module."""
     """This run looked at content drift: the two lists below mean something (and are reported)."""
     newly_replaced: list[str] = field(default_factory=list)
     newly_changed: list[str] = field(default_factory=list)
@@ -163,20 +170,46 @@ def _compare_drift(changes: Changes, links: dict[str, LinkResult], previous: dic
     """The links newly replaced and newly changed (see the module), when this run looked at drift."""
     changes.drift = any(link.drift is not None for link in links.values())
     for url, link in sorted(links.items()):
+        before = _drift_of(previous.get(url))
+        known_now = link.drift is not None and link.drift.verdict is not DriftVerdict.UNKNOWN
+        if not known_now or link.status in DEAD_STATUSES:
+            carried = _carried_drift(previous.get(url))
+            if carried is not None:
+                changes.last_drift[url] = carried
         if link.drift is None or link.status in DEAD_STATUSES:  # a dead link is reported as dead
             continue
-        before = _drift_of(previous.get(url))
         if link.drift.verdict is DriftVerdict.REPLACED and before != DriftVerdict.REPLACED:
             changes.newly_replaced.append(url)
         elif link.drift.verdict is DriftVerdict.CHANGED and before not in (DriftVerdict.CHANGED, DriftVerdict.REPLACED):
             changes.newly_changed.append(url)
 
 
+_KNOWN_DRIFT = frozenset({DriftVerdict.NONE.value, DriftVerdict.CHANGED.value, DriftVerdict.REPLACED.value})
+
+
 def _drift_of(before: dict[str, Any] | None) -> str | None:
-    """The drift verdict a previous run's link record carries, or None (not looked at, not our shape)."""
-    drift = before.get("drift") if isinstance(before, dict) else None
+    """The last drift verdict known at the previous run: its own, else the one it
+    carried over; None when never known (not looked at, unknown, not our shape)."""
+    carried = _carried_drift(before)
+    return carried["verdict"] if carried is not None else None
+
+
+def _carried_drift(before: dict[str, Any] | None) -> dict[str, str] | None:
+    """``{"verdict", "since"}``: the previous run's known drift verdict (with the day it
+    was checked), else the ``last_drift`` it carried over; None when there is none."""
+    if not isinstance(before, dict):
+        return None
+    drift = before.get("drift")
     verdict = drift.get("verdict") if isinstance(drift, dict) else None
-    return verdict if isinstance(verdict, str) else None
+    if verdict in _KNOWN_DRIFT:
+        checked = drift.get("checked_at") if isinstance(drift, dict) else None
+        since = checked if isinstance(checked, str) else before.get("checked_at")
+        return {"verdict": str(verdict), "since": since[:10] if isinstance(since, str) else ""}
+    last = before.get("last_drift")
+    if isinstance(last, dict) and last.get("verdict") in _KNOWN_DRIFT:
+        since = last.get("since")
+        return {"verdict": str(last["verdict"]), "since": since if isinstance(since, str) else ""}
+    return None
 
 
 def _compare_verdicts(changes: Changes, url: str, status: LinkStatus, before: dict[str, Any]) -> None:

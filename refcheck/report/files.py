@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from refcheck import safe_files
 from refcheck.models import SCHEMA_VERSION, to_plain
@@ -157,6 +157,14 @@ def new_run_folder(root: Path, now: datetime) -> Path:
     raise OSError(f"no free report folder name for {stamp} in {root}")
 
 
+def _link_extra(streaks: dict[str, dict[str, Any]], last_drift: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """What report.json keeps per link for the next run: dead streaks, last known drift."""
+    extra: dict[str, dict[str, Any]] = {url: {"dead_streak": streak} for url, streak in streaks.items()}
+    for url, carried in last_drift.items():
+        extra.setdefault(url, {})["last_drift"] = carried
+    return extra
+
+
 def write_reports(result: RunResult, root: Path) -> Written:
     # The writers are imported here: a --no-report run reads the previous run only.
     from refcheck.report import html, markdown
@@ -175,7 +183,7 @@ def write_reports(result: RunResult, root: Path) -> Written:
             result,
             handle,
             extra={"changes": changes.to_json(), "graph": graph.to_json()},
-            link_extra={url: {"dead_streak": streak} for url, streak in streaks.items()},
+            link_extra=_link_extra(streaks, changes.last_drift),
         )
     summary = result.summary.to_dict()
     safe_files.write_file(
