@@ -64,9 +64,7 @@ def article(title: str, paragraphs: list[str], site: str = SITE) -> bytes:
 
 
 def home_page(site: str = SITE) -> bytes:
-    teasers = "".join(
-        f'<li><a href="/story/{i}">Headline number {i} of the day in {site}</a></li>' for i in range(12)
-    )
+    teasers = "".join(f'<li><a href="/story/{i}">Headline number {i} of the day in {site}</a></li>' for i in range(12))
     return (
         f'<html><head><title>{site}</title><meta property="og:site_name" content="{site}"></head>'
         f"<body><nav><a href='/'>Home</a></nav><main><ul>{teasers}</ul></main></body></html>"
@@ -114,15 +112,20 @@ def capture_requests(archive: ArchiveStandIn) -> int:
 
 
 def drift_of(
-    stand_in: tuple[str, ArchiveStandIn], tmp_path: Path, then: bytes | None, now: bytes, title: str | None = None
+    stand_in: tuple[str, ArchiveStandIn],
+    tmp_path: Path,
+    then: bytes | None,
+    now: bytes,
+    title: str | None = None,
+    taken: str = "20180829101500",
 ) -> Drift | None:
-    """One link cited on 2018-08-28: captured as ``then`` (None: no capture), live as ``now``."""
+    """One link cited on 2018-08-28: captured as ``then`` at ``taken`` (None: no capture), live as ``now``."""
     archive_base, archive = stand_in
     with serve() as (web, _stats):
         url = web + "/drift/story"
         DRIFT_PAGES["story"] = now
         if then is not None:
-            captured(archive, url, then)
+            captured(archive, url, then, taken)
         links = {url: LinkResult(url, None, [CitedBy("a.txt", 3, 1, "2018-08-28", title)])}
         resolve_links(links, settings_for(archive_base), Cache(tmp_path / "cache"))
     assert links[url].status == "ok"
@@ -139,7 +142,9 @@ def test_same_page(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path) -> None
     base = stand_in[0]
     assert drift.capture_timestamp == "20180829101500"
     assert drift.capture_url is not None and drift.capture_url.startswith(f"{base}/web/20180829101500/")
-    assert stand_in[1].stats.requests[f"/web/20180829101500id_/{drift.capture_url.split('/web/20180829101500/')[1]}"] == 1
+    assert (
+        stand_in[1].stats.requests[f"/web/20180829101500id_/{drift.capture_url.split('/web/20180829101500/')[1]}"] == 1
+    )
 
 
 def test_edited_page(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path) -> None:
@@ -175,6 +180,29 @@ def test_no_capture(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path) -> Non
     assert drift is not None and drift.verdict is DriftVerdict.UNKNOWN
     assert drift.reason == "no capture near the citation date"
     assert capture_requests(stand_in[1]) == 0
+
+
+@pytest.mark.parametrize(
+    ("taken", "side", "days"), [("20210301000000", "after", 916), ("20160101000000", "before", 970)]
+)
+def test_a_capture_far_from_the_citation_date_is_not_compared(
+    stand_in: tuple[str, ArchiveStandIn], tmp_path: Path, taken: str, side: str, days: int
+) -> None:
+    """Years away from the citation, a capture says nothing of what was cited:
+    not even an identical page counts as ``none``, and the capture is not fetched."""
+    page = article("Budget vote delayed", BUDGET)
+    drift = drift_of(stand_in, tmp_path, page, page, taken=taken)
+    assert drift is not None and drift.verdict is DriftVerdict.UNKNOWN, drift
+    assert drift.reason == f"closest capture {days} days {side} the citation: not evidence of what was cited"
+    assert drift.capture_timestamp == taken and capture_requests(stand_in[1]) == 0
+
+
+def test_a_capture_within_a_year_of_the_citation_is_compared(
+    stand_in: tuple[str, ArchiveStandIn], tmp_path: Path
+) -> None:
+    page = article("Budget vote delayed", BUDGET)
+    drift = drift_of(stand_in, tmp_path, page, page, taken="20190615000000")  # 291 days after
+    assert drift is not None and drift.verdict is DriftVerdict.NONE, drift
 
 
 def test_not_for_undated_citations_nor_dead_links(stand_in: tuple[str, ArchiveStandIn], tmp_path: Path) -> None:

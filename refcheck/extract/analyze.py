@@ -114,7 +114,6 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Pa
         _give_titles(note)
         _learn_aliases(note, context.outlets)
 
-
     marker_positions = _marker_positions(parsed, notes, text_markers)
     document.markers = [label for _, label in marker_positions]
     document.problems = _problems(notes, marker_positions, parsed)

@@ -147,12 +147,14 @@ class _Tally:
     """``path: why`` of articles with fixes that were not made."""
     not_checked: int = 0
     written: list[str] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    """What a document's ``line`` counts, for the documents that are not text (``page``, ``paragraph``)."""
 
     def count(self, outcome: str) -> int:
         return sum(1 for finding in self.findings if finding.outcome == outcome)
 
     def exit_status(self, write: bool) -> int:
-        left = self.count("no-capture") + self.count("not-located") + len(self.not_changed)
+        left = self.count("no-capture") + self.count("not-located") + self.count("by-hand") + len(self.not_changed)
         proposed = self.count("fix") and not write
         return EXIT_FOUND if left or proposed else EXIT_OK
 
@@ -190,13 +192,16 @@ def _fix_article(
     tally: _Tally,
 ) -> bytes:  # fmt: skip
     """Plan one article's fixes and make them: the diff (``--diff``) or b'' (written)."""
-    from refcheck.collect import text_of
+    from refcheck.collect import BINARY_FORMATS, text_of
     from refcheck.errors import SkipFile
     from refcheck.extract import extract_source
     from refcheck.fix.apply import NotChanged, read_article, unified_diff, write_article
     from refcheck.fix.edit import Article, apply_insertions
     from refcheck.fix.plan import plan_article
 
+    if source.format in BINARY_FORMATS:
+        _list_document(source, settings, result, context, hosts, tally)
+        return b""
     try:
         article_bytes = read_article(source.path)
         normalised, _ = text_of(article_bytes.data)
@@ -230,6 +235,25 @@ def _fix_article(
     return unified_diff(_shown(source.path), article_bytes.data, new)
 
 
+def _list_document(
+    source: SourceFile, settings: Settings, result: RunResult, context: Any, hosts: frozenset[str], tally: _Tally
+) -> None:
+    """A PDF or Word document: its fixes are listed for the editor, never written."""
+    from refcheck.collect import read_bytes
+    from refcheck.errors import SkipFile
+    from refcheck.extract import extract_bytes
+    from refcheck.fix.plan import list_for_editor
+
+    try:
+        document = extract_bytes(read_bytes(source.path, settings.max_file_size), source, context)
+    except (SkipFile, OSError):
+        return
+    findings, not_checked = list_for_editor(document, result.links, hosts, settings.links)
+    tally.findings.extend(findings)
+    tally.not_checked += not_checked
+    tally.units[source.name] = document.unit
+
+
 def _has_dead(name: str, result: RunResult) -> bool:
     return any(cited.path == name and link.status.dead for link in result.links.values() for cited in link.cited_by)
 
@@ -241,6 +265,7 @@ def _shown(path: Path) -> str:
 
 
 _LABELS = {
+    "by-hand": "archive copy to add by hand (PDF and Word documents are not rewritten)",
     "fix": "archive copy added",
     "rescued": "rescued already (has its own archive copy)",
     "no-capture": "dead, no archive capture",
@@ -262,7 +287,9 @@ def _print_summary(result: RunResult, tally: _Tally, write: bool) -> None:
         extra = (
             f" -> {finding.archive_url}" if finding.archive_url else f" ({finding.detail})" if finding.detail else ""
         )
-        print(f"{finding.path}:{finding.line}: {label}: {finding.url}{extra}", file=err)
+        unit = tally.units.get(finding.path, "line")
+        where = f"{finding.path}:{finding.line}" if unit == "line" else f"{finding.path}: {unit} {finding.line}"
+        print(f"{where}: {label}: {finding.url}{extra}", file=err)
     for line in [*tally.not_changed, *tally.written]:
         print(line, file=err)
     if tally.not_checked:
@@ -271,6 +298,7 @@ def _print_summary(result: RunResult, tally: _Tally, write: bool) -> None:
     done = "written" if write else "proposed"
     print(
         f"refcheck fix: {plural(tally.count('fix'), 'fix', 'fixes')} {done}, {tally.count('rescued')} rescued already,"
-        f" {tally.count('no-capture')} dead without a capture, {tally.count('not-located')} could not be located",
+        f" {tally.count('no-capture')} dead without a capture, {tally.count('not-located')} could not be located"
+        + (f", {tally.count('by-hand')} to add by hand" if tally.count("by-hand") else ""),
         file=err,
     )

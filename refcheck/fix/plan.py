@@ -92,7 +92,8 @@ def address_key(url: str) -> str:
     return f"{host}{port}{unquote(parts.path).rstrip('/')}{query}"
 
 
-Outcome = Literal["fix", "rescued", "no-capture", "not-located"]
+Outcome = Literal["fix", "rescued", "no-capture", "not-located", "by-hand"]
+"""``by-hand``: a capture to add in a PDF or Word document, which fix mode lists, never rewrites."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,53 @@ def plan_article(
     return plan
 
 
+def list_for_editor(
+    document: Document, links: dict[str, LinkResult], hosts: frozenset[str], scope: str
+) -> tuple[list[Finding], int]:
+    """The fixes of a document fix mode does not rewrite (PDF, Word): for each dead,
+    soft-404 or replaced citation, rescued already (its own archive copy in the same
+    note, or beside it on the same page/paragraph), a capture to add by hand, or none.
+    Returns the findings and the number of citations not checked."""
+    findings: list[Finding] = []
+    not_checked = 0
+    notes = {note.number: note.text for note in document.footnotes}
+    for group in _groups(document.cited(scope)):
+        citation = group[0]
+        link = links.get(redact(citation.url))
+        if link is None or archived_address(citation.url, hosts) is not None:
+            continue
+        if link.status in NOT_CHECKED_STATUSES:
+            not_checked += len(group)
+        if not (link.status.dead or replaced(link)):
+            continue
+        same_place = [c for c in document.citations if c.line == citation.line and c.footnote == citation.footnote]
+        beside = " ".join(other.text for other in same_place)
+        around = [Neighbourhood(beside, False)]
+        if citation.footnote is not None and citation.footnote in notes:
+            around.append(Neighbourhood(notes[citation.footnote], False))
+        capture = _capture_of(link)
+        if is_rescued(citation.text, around, hosts):
+            outcome: Outcome = "rescued"
+        elif capture is None:
+            outcome = "no-capture"
+        else:
+            outcome = "by-hand"
+        detail = "" if capture else f"{link.status}" + (f": {link.error}" if link.error else "")
+        archive_url = capture if outcome == "by-hand" else None
+        why = detail if outcome == "no-capture" else ""
+        findings.extend(Finding(document.path, citation.line, citation.text, outcome, archive_url, why) for _ in group)
+    return findings, not_checked
+
+
+def _capture_of(link: LinkResult) -> str | None:
+    """The archive copy to propose: the lookup's, else (a replaced page) the capture drift read."""
+    copy = link.archive
+    capture = copy.url if copy is not None and copy.available else None
+    if capture is None and link.drift is not None and replaced(link):
+        capture = link.drift.capture_url
+    return capture or None
+
+
 def replaced(link: LinkResult) -> bool:
     """Alive, but the address now shows something else (content drift, ``--drift``):
     the capture near the citation date is what the article cited."""
@@ -206,10 +254,7 @@ def _plan_group(
     if is_rescued(citation.text, around, hosts):
         plan.findings.extend(finding("rescued") for _ in group)
         return
-    copy = link.archive
-    capture = copy.url if copy is not None and copy.available else None
-    if capture is None and link.drift is not None and replaced(link):
-        capture = link.drift.capture_url  # the capture the drift verdict was read from
+    capture = _capture_of(link)
     if not capture:
         why = f"{link.status}" + (f": {link.error}" if link.error else "")
         plan.findings.extend(finding("no-capture", detail=why) for _ in group)

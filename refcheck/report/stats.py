@@ -122,6 +122,7 @@ def articles_by_dead_links(links: dict[str, LinkResult], limit: int = 10) -> lis
 
 # --------------------------------------------------------------------------- content drift
 
+
 def drift_looked_at(links: Iterable[LinkResult]) -> bool:
     """Drift was looked at in this run: some link has a drift record (``--drift``)."""
     return any(link.drift is not None for link in links)

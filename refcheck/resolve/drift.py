@@ -58,6 +58,9 @@ SITE_NAME_TITLE = 0.90
 """Live title this close to the site's name: the page is the site's front or landing page."""
 LANDING_WORDS = 60
 """A live page with less main text than this, when the capture had much more, is a landing page."""
+CAPTURE_WINDOW_DAYS = 365
+"""A capture further than this from the citation date is not evidence of what was cited
+(the page may have changed in between): drift ``unknown``, never compared."""
 
 _WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·»~/-]\s+|\s+-{2}\s+")
@@ -271,7 +274,11 @@ def _decide(
     if now_is_site and not then_is_site and (text is None or text < SAME_TEXT):
         return DriftVerdict.REPLACED, "the title is now the site's name"
     now_headline = headline(now.title, site)
-    if now_headline and _GENERIC_TITLE_RE.match(now_headline) and not _GENERIC_TITLE_RE.match(headline(then.title, site) or ""):
+    if (
+        now_headline
+        and _GENERIC_TITLE_RE.match(now_headline)
+        and not _GENERIC_TITLE_RE.match(headline(then.title, site) or "")
+    ):
         return DriftVerdict.REPLACED, "now a section or landing page"
     if then.words >= 2 * LANDING_WORDS and now.words < LANDING_WORDS and title is not None and title < SAME_TITLE:
         return DriftVerdict.REPLACED, "now a page with almost no text (a landing page)"

@@ -527,9 +527,15 @@ async def _drift_of(
     cited_title = _cited_title(link)
     copy = link.archive
     if copy is None or copy.available is None:
-        return Drift(DriftVerdict.UNKNOWN, "the archive could not tell whether it has a capture", cited_title=cited_title)
+        return Drift(
+            DriftVerdict.UNKNOWN, "the archive could not tell whether it has a capture", cited_title=cited_title
+        )
     if not copy.available:
         return Drift(DriftVerdict.UNKNOWN, "no capture near the citation date", cited_title=cited_title)
+    too_far = _capture_too_far(link, copy)
+    if too_far is not None:
+        return Drift(DriftVerdict.UNKNOWN, too_far, cited_title=cited_title, capture_url=copy.url,
+                     capture_timestamp=copy.timestamp)  # fmt: skip
     then, why_then = await _capture_digest(link, copy, cache, archive)
     if then is None and why_then is None:  # the archive did not answer: nothing to keep
         return Drift(DriftVerdict.UNKNOWN, "the capture could not be fetched", cited_title=cited_title,
@@ -544,6 +550,25 @@ async def _drift_of(
 
 
 _NOT_HTML = "the live page is not an HTML page"
+
+
+def _capture_too_far(link: LinkResult, copy: ArchiveCopy) -> str | None:
+    """Why the capture cannot stand for what was cited (further than
+    :data:`~refcheck.resolve.drift.CAPTURE_WINDOW_DAYS` from the citation date), or None."""
+    from datetime import date
+
+    from refcheck.resolve.drift import CAPTURE_WINDOW_DAYS
+
+    cited, taken = _drift_day(link), (copy.timestamp or "")[:8]
+    try:
+        days = (date(int(taken[:4]), int(taken[4:6]), int(taken[6:8])) - date(int(cited[:4]), int(cited[4:6]),
+                int(cited[6:8]))).days  # fmt: skip
+    except ValueError:
+        return None
+    if abs(days) <= CAPTURE_WINDOW_DAYS:
+        return None
+    side = "after" if days > 0 else "before"
+    return f"closest capture {abs(days)} days {side} the citation: not evidence of what was cited"
 
 
 async def _capture_digest(
@@ -575,7 +600,9 @@ async def _capture_digest(
 _LIVE_REDIRECTS = 5
 
 
-async def _live_digest(url: str, settings: ResolveSettings, network: _Network) -> tuple[PageDigest | None, str | None, str | None]:
+async def _live_digest(
+    url: str, settings: ResolveSettings, network: _Network
+) -> tuple[PageDigest | None, str | None, str | None]:
     """The live page's digest, the address it ended at, and why there is none."""
     from urllib.parse import urljoin
 
