@@ -213,6 +213,8 @@ class CitedBy:
     title: str | None = None
     """The title this citation gives the page (a note's quoted title, a link's text), if any:
     what content drift compares with the page's title then and now."""
+    unit: LocationUnit = "line"
+    """What ``line`` counts in the citing document (``page`` for a PDF)."""
 
 
 class LinkStatus(StrEnum):

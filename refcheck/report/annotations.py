@@ -48,7 +48,7 @@ def annotation_lines(
         if item.archive_url:
             day = f" of {item.archive_date}" if item.archive_date else ""
             message += f"; archive copy{day}: {item.archive_url}"
-        yield command(level, message, file=real_path(item.path), line=item.line, title=title)
+        yield command(level, message, file=real_path(item.path), line=_line(item.line, item.unit), title=title + _unit(item.line, item.unit))
     for drifted in drift_findings(result.links, newly_drifted, replaced_only=True):
         yield drift_annotation(drifted)
     for document in result.documents:
@@ -56,8 +56,9 @@ def annotation_lines(
             if problem.severity == "info":
                 continue
             yield command(
-                problem.severity, problem.message, file=real_path(document.path), line=problem.line, title=problem.kind
-            )
+                problem.severity, problem.message, file=real_path(document.path),
+                line=_line(problem.line, document.unit), title=problem.kind + _unit(problem.line, document.unit),
+            )  # fmt: skip
 
 
 def drift_annotation(item: DriftFinding) -> str:
@@ -72,7 +73,20 @@ def drift_annotation(item: DriftFinding) -> str:
     if item.capture_url:
         day = f" of {item.capture_date}" if item.capture_date else ""
         message += f"; capture{day}: {item.capture_url}"
-    return command("warning", message, file=real_path(item.path), line=item.line, title=title)
+    return command(
+        "warning", message, file=real_path(item.path), line=_line(item.line, item.unit),
+        title=title + _unit(item.line, item.unit),
+    )  # fmt: skip
+
+
+def _line(line: int, unit: str) -> int | None:
+    """The annotation's line: a text file's only (a PDF's page or a Word paragraph is no line GitHub can show)."""
+    return line if unit == "line" else None
+
+
+def _unit(line: int, unit: str) -> str:
+    """`` (page 4)``: where in a PDF or Word document, in the annotation's title."""
+    return "" if unit == "line" else f" ({unit} {line})"
 
 
 def command(level: str, message: str, **properties: object) -> str:

@@ -31,6 +31,7 @@ from refcheck.report.findings import (
     drift_by_article,
     drift_findings,
     drift_header,
+    place_of,
     plural,
 )
 from refcheck.report.stats import OutletRow, articles_by_dead_links, outlet_rows
@@ -92,9 +93,9 @@ def write_summary(result: RunResult, out: IO[str], quiet: bool = False, view: Vi
 # --------------------------------------------------------------------------- articles and problems
 
 
-def _write_articles(result: RunResult, view: View, out: IO[str]) -> list[tuple[str, Problem]]:
+def _write_articles(result: RunResult, view: View, out: IO[str]) -> list[tuple[str, Problem, str]]:
     """Each article (not when quiet) with its problems; returns every problem (info items too)."""
-    problems: list[tuple[str, Problem]] = []
+    problems: list[tuple[str, Problem, str]] = []
     for document in result.documents:
         if document.skipped:
             _say(f"{document.path}: skipped: {document.skipped}", out=out)
@@ -102,13 +103,13 @@ def _write_articles(result: RunResult, view: View, out: IO[str]) -> list[tuple[s
         if document.error:
             _say(f"{document.path}: error: {document.error}", out=out)
             continue
-        problems.extend((document.path, problem) for problem in document.problems)
+        problems.extend((document.path, problem, document.unit) for problem in document.problems)
         if view.level == "quiet":
             continue
         _say(_article_line(document, result.summary.links_scope), out=out)
         for problem in document.problems:
             if problem.severity != "info" or view.level == "verbose":
-                _say(_problem_line(document.path, problem), out=out)
+                _say(_problem_line(document.path, problem, document.unit), out=out)
     return problems
 
 
@@ -122,19 +123,20 @@ def _article_line(document: Document, scope: str) -> str:
     )
 
 
-def _problem_line(path: str, problem: Problem) -> str:
-    return f"  {path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}"
+def _problem_line(path: str, problem: Problem, unit: str = "line") -> str:
+    where = f":{problem.line}" if unit == "line" else f": {place_of(problem.line, unit)}"
+    return f"  {path}{where}: {problem.severity}: {problem.kind}: {problem.message}"
 
 
-def _write_problem_kinds(problems: list[tuple[str, Problem]], view: View, out: IO[str]) -> None:
+def _write_problem_kinds(problems: list[tuple[str, Problem, str]], view: View, out: IO[str]) -> None:
     """--quiet: the footnote problems counted per kind, and the errors listed (up to a limit)."""
-    counted = [(path, problem) for path, problem in problems if problem.severity != "info"]
+    counted = [(path, problem, unit) for path, problem, unit in problems if problem.severity != "info"]
     if not counted:
         return
-    _say(f"\nfootnote problems: {problem_kinds_text(problem for _, problem in counted)}", out=out)
-    errors = [(path, problem) for path, problem in counted if problem.severity == "error"]
-    for path, problem in errors[:ERROR_LIST_LIMIT]:
-        _say(_problem_line(path, problem), out=out)
+    _say(f"\nfootnote problems: {problem_kinds_text(problem for _, problem, _ in counted)}", out=out)
+    errors = [(path, problem, unit) for path, problem, unit in counted if problem.severity == "error"]
+    for path, problem, unit in errors[:ERROR_LIST_LIMIT]:
+        _say(_problem_line(path, problem, unit), out=out)
     if len(errors) > ERROR_LIST_LIMIT:
         _say(f"  … and {plural(len(errors) - ERROR_LIST_LIMIT, 'more error')}{_where(view)}", out=out)
 
@@ -207,7 +209,7 @@ def finding_lines(item: Finding, link: LinkResult | None) -> list[str]:
     """One dead link at one place: where, what, why; then its archive copy, if any."""
     note = f", note {item.footnote}" if item.footnote is not None else ""
     newly = " (newly dead)" if item.newly_dead else ""
-    lines = [f"    line {item.line}{note}: {item.url} — {verdict_text(item)}{newly}"]
+    lines = [f"    {place_of(item.line, item.unit)}{note}: {item.url} — {verdict_text(item)}{newly}"]
     if item.archive_url:
         lines.append(f"      archive copy{_capture_text(item)}: {item.archive_url}")
     elif link is not None and link.archive is not None and link.archive.available is False:
@@ -282,7 +284,7 @@ def drift_lines(item: DriftFinding) -> list[str]:
     the scores; the capture and the live page."""
     note = f", note {item.footnote}" if item.footnote is not None else ""
     newly = f" (newly {item.verdict})" if item.newly else ""
-    lines = [f"    line {item.line}{note}: {item.url} — {item.verdict}: {item.reason}{newly}"]
+    lines = [f"    {place_of(item.line, item.unit)}{note}: {item.url} — {item.verdict}: {item.reason}{newly}"]
     lines.append(
         f"      cited: {_title(item.cited_title)} · then: {_title(item.then_title)} · now: {_title(item.now_title)}"
     )
@@ -337,14 +339,14 @@ def _drift_text(row: OutletRow) -> str:
     return f"{row.domain} ({kinds} of {row.compared:,} compared)"
 
 
-def totals_line(summary: Summary, problems: list[tuple[str, Problem]] | None = None) -> str:
+def totals_line(summary: Summary, problems: list[tuple[str, Problem, str]] | None = None) -> str:
     """``13 of 13 articles read, 71 citations, 70 unique links (70 unknown), 14 footnote problems``.
     Footnote problems are errors and warnings; info items are counted apart."""
     if problems is None:
         counted = sum(count for kind, count in summary.problems.items() if PROBLEM_SEVERITY.get(kind) != "info")
         info = sum(summary.problems.values()) - counted
     else:
-        counted = sum(problem.severity != "info" for _, problem in problems)
+        counted = sum(problem.severity != "info" for _, problem, _ in problems)
         info = len(problems) - counted
     statuses = ", ".join(f"{count:,} {status}" for status, count in sorted(summary.statuses.items()))
     return (

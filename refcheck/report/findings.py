@@ -34,6 +34,8 @@ class Finding:
     """The capture's day, ``YYYY-MM-DD``."""
     cited_on: str | None = None
     """When the article cited it (the note's date, else the article's)."""
+    unit: str = "line"
+    """What ``line`` counts in the citing document (``page`` in a PDF, ``paragraph`` in Word)."""
 
     @property
     def archive_distance_days(self) -> int | None:
@@ -42,9 +44,23 @@ class Finding:
 
     @property
     def place(self) -> str:
-        """``corpus/a.txt:12 note 3``."""
+        """``corpus/a.txt:12 note 3`` (``report.pdf page 4 note 3``)."""
         note = f" note {self.footnote}" if self.footnote is not None else ""
-        return f"{self.path}:{self.line}{note}"
+        where = f":{self.line}" if self.unit == "line" else f" {self.unit} {self.line}"
+        return f"{self.path}{where}{note}"
+
+
+def place_of(line: int, unit: str = "line") -> str:
+    """Where in a document, in words: ``line 12``, ``page 4`` (PDF), ``paragraph 7`` (Word)."""
+    return f"{unit} {line}"
+
+
+_CELL_PREFIX = {"line": "", "page": "p. ", "paragraph": "¶ "}
+
+
+def cell_of(line: int, unit: str = "line") -> str:
+    """Where in a document, in a table's "line" column: ``12``, ``p. 4``, ``¶ 7``."""
+    return f"{_CELL_PREFIX.get(unit, unit + ' ')}{line}"
 
 
 def reason_of(link: LinkResult) -> str:
@@ -104,6 +120,7 @@ def dead_findings(links: dict[str, LinkResult], newly_dead: set[str]) -> list[Fi
                 Finding(
                     path=cited.path,
                     line=cited.line,
+                    unit=cited.unit,
                     footnote=cited.footnote,
                     url=link.url,
                     status=link.status,
@@ -168,12 +185,15 @@ class DriftFinding:
     live_url: str | None = None
     """Where the address leads now, when redirects took it elsewhere (else None: the URL itself)."""
     cited_on: str | None = None
+    unit: str = "line"
+    """What ``line`` counts in the citing document."""
 
     @property
     def place(self) -> str:
-        """``corpus/a.txt:12 note 3``."""
+        """``corpus/a.txt:12 note 3`` (``report.pdf page 4 note 3``)."""
         note = f" note {self.footnote}" if self.footnote is not None else ""
-        return f"{self.path}:{self.line}{note}"
+        where = f":{self.line}" if self.unit == "line" else f" {self.unit} {self.line}"
+        return f"{self.path}{where}{note}"
 
     @property
     def scores(self) -> str:
@@ -219,6 +239,7 @@ def drift_findings(
                 DriftFinding(
                     path=cited.path,
                     line=cited.line,
+                    unit=cited.unit,
                     footnote=cited.footnote,
                     url=link.url,
                     verdict=drift.verdict,

@@ -51,10 +51,12 @@ from refcheck.report.findings import (
     DriftFinding,
     Finding,
     by_article,
+    cell_of,
     days_between,
     dead_findings,
     drift_by_article,
     drift_findings,
+    place_of,
     plural,
     readable_timestamp,
     reason_of,
@@ -144,6 +146,8 @@ class NoteView:
 class ProblemView:
     path: str
     problem: Problem
+    unit: str = "line"
+    """What ``problem.line`` counts in its document."""
 
 
 @dataclass(slots=True)
@@ -450,7 +454,7 @@ def report_view(
             continue
         articles.append(article_view(document, links, newly_dead, scope if isinstance(scope, str) else "article"))
         for problem in sorted(document.problems, key=lambda item: item.line):
-            problems.setdefault(problem.severity, []).append(ProblemView(document.path, problem))
+            problems.setdefault(problem.severity, []).append(ProblemView(document.path, problem, document.unit))
     statuses = summary.get("statuses")
     return ReportView(
         generated_at=generated_at,
@@ -676,6 +680,7 @@ def environment() -> jinja2.Environment:
         capture_distance=capture_distance, reason_beside=reason_beside, info_text=info_text, archive_words=archive_words
     )
     env.globals["drift_tone"] = drift_tone
+    env.filters.update(at=cell_of, place=place_of)
     return env
 
 

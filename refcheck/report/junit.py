@@ -104,7 +104,7 @@ def _suite_of(
     for citation in document.cited(result.summary.links_scope):
         link = result.links.get(citation.url)
         note = f" note {citation.footnote}" if citation.footnote is not None else ""
-        case = _case(path, f"line {citation.line}{note}: {plain(citation.url)}", citation.line)
+        case = _case(path, f"{document.unit} {citation.line}{note}: {plain(citation.url)}", citation.line, document.unit)
         place = (document.path, citation.line, citation.url)
         outcome = _link_outcome(case, link, by_place.get(place))
         if outcome is None and place in drifted:
@@ -113,17 +113,22 @@ def _suite_of(
     for problem in document.problems:
         if problem.severity == "info":
             continue
-        case = _case(path, f"line {problem.line}: {problem.kind}", problem.line)
+        case = _case(path, f"{document.unit} {problem.line}: {problem.kind}", problem.line, document.unit)
         failure = ET.SubElement(
             case, "failure", type=problem.kind, message=plain(f"{problem.severity}: {problem.message}")
         )
-        failure.text = plain(f"{document.path}:{problem.line}: {problem.severity}: {problem.kind}: {problem.message}")
+        where = f":{problem.line}" if document.unit == "line" else f" {document.unit} {problem.line}"
+        failure.text = plain(f"{document.path}{where}: {problem.severity}: {problem.kind}: {problem.message}")
         suite.add(case, "failure")
     return suite
 
 
-def _case(path: str, name: str, line: int) -> ET.Element:
-    return ET.Element("testcase", classname=path, name=plain(name), file=path, line=str(line))
+def _case(path: str, name: str, line: int, unit: str = "line") -> ET.Element:
+    """A test case; ``line`` only for a text file (a PDF's page is no line a CI can show)."""
+    case = ET.Element("testcase", classname=path, name=plain(name), file=path)
+    if unit == "line":
+        case.set("line", str(line))
+    return case
 
 
 def _drift_warning(case: ET.Element, item: DriftFinding) -> None:

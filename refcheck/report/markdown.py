@@ -20,7 +20,7 @@ import jinja2
 from refcheck.models import Document, LinkResult
 from refcheck.report import escape
 from refcheck.report.changes import Changes
-from refcheck.report.findings import plural
+from refcheck.report.findings import cell_of, place_of, plural
 from refcheck.report.graph import Graph
 from refcheck.report.graph_formats import mermaid_diagram
 from refcheck.report.html import TEMPLATES, archive_words, capture_distance, report_view, verdict_text
@@ -81,7 +81,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(code=code, cell_code=cell_code, link=link, cell_link=cell_link, plural=plural)
+    env.filters.update(code=code, cell_code=cell_code, link=link, cell_link=cell_link, plural=plural, at=cell_of,
+                       place=place_of)  # fmt: skip
     env.globals.update(capture_distance=capture_distance, verdict_text=verdict_text, archive_words=archive_words)
     return env
 
