@@ -89,3 +89,22 @@ def test_ci_formats_give_no_line_for_a_page() -> None:
         "::error file=corpus/brief.pdf,title=dead link (note 1) (page 4)::https://gone.example/report: HTTP 404",
         "::warning file=corpus/brief.pdf,title=unreferenced-footnote (page 5)::note 2 is never referenced",
     ]
+
+
+def test_a_document_read_in_part_says_so_everywhere() -> None:
+    result = pdf_run()
+    [document] = list(result.documents)
+    document.notice = "read the first 2,000 of 10,000 pages (page limit)"
+    spool = DocumentSpool()
+    spool.append(document)
+    result.documents = spool
+    out = io.StringIO()
+    write_summary(result, out, view=View("quiet"))
+    assert "corpus/brief.pdf: read in part: read the first 2,000 of 10,000 pages (page limit)" in out.getvalue()
+    changes = compare(result.links, None, None, "2026-03-01")
+    graph = build_graph([document], result.links)
+    summary = result.summary.to_dict()
+    page = lxml.html.fromstring(html.render(GENERATED, [document], result.links, summary, changes, graph, []))
+    assert [p.text_content() for p in page.find_class("notice")] == [f"Read in part: {document.notice}"]
+    text = markdown.render(GENERATED, [document], result.links, summary, changes, graph)
+    assert f"\nRead in part: {document.notice}\n" in text

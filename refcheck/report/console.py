@@ -104,6 +104,8 @@ def _write_articles(result: RunResult, view: View, out: IO[str]) -> list[tuple[s
             _say(f"{document.path}: error: {document.error}", out=out)
             continue
         problems.extend((document.path, problem, document.unit) for problem in document.problems)
+        if document.notice:  # read in part: said at every level, like a skipped file
+            _say(f"{document.path}: read in part: {document.notice}", out=out)
         if view.level == "quiet":
             continue
         _say(_article_line(document, result.summary.links_scope), out=out)
