@@ -366,3 +366,113 @@ def serve_archive() -> Iterator[tuple[str, ArchiveStandIn]]:
     archive = ArchiveStandIn()
     with running(archive.handler()) as base:
         yield base, archive
+
+
+# --- a stand-in for a Memento aggregator (Time Travel's JSON API) ---------------------------
+
+
+class MementoStandIn:
+    """``/api/json/<YYYYMMDDhhmmss>/<URI-R>`` over a table of mementos, answering as Time
+    Travel does (docs/archive-wire-formats.md, section 6): the navigation relations
+    closest/prev/next/first/last, each ``{"datetime": RFC 3339, "uri": [...]}``; 404 when
+    there is none. Switches make it misbehave."""
+
+    def __init__(self) -> None:
+        self.mementos: dict[str, list[tuple[str, object]]] = {}
+        """URI-R -> (14-digit capture time, the ``uri`` value sent: a list, or a string as MemGator sends)."""
+        self.stats = Stats()
+        self.asked: list[str] = []
+        """Request targets as received (path and query), in order."""
+        self.status_next: list[tuple[int, dict[str, str]]] = []
+        """Statuses (with headers) answered to the next requests instead of the answer (429, 503…)."""
+        self.garbage = False
+        self.huge = 0
+        """Bytes of a JSON answer padded out to this size (0: a normal answer)."""
+        self.delay = 0.0
+        """Seconds to wait before answering (a silent aggregator), at most 5."""
+
+    def answer(self, url: str, target: str) -> dict[str, object] | None:
+        """Time Travel's description of the memento of ``url`` closest to ``target``."""
+        found = sorted(self.mementos.get(url, []), key=lambda item: item[0])
+        if not found:
+            return None
+        aim = int((target + "00000000000000")[:14])
+        index = min(range(len(found)), key=lambda i: abs(int(found[i][0]) - aim))
+
+        def relation(i: int) -> dict[str, object]:
+            stamp, uri = found[i]
+            moment = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:{stamp[12:14]}Z"
+            return {"datetime": moment, "uri": uri}
+
+        mementos = {"first": relation(0), "last": relation(len(found) - 1), "closest": relation(index)}
+        if index > 0:
+            mementos["prev"] = relation(index - 1)
+        if index < len(found) - 1:
+            mementos["next"] = relation(index + 1)
+        return {
+            "original_uri": url,
+            "mementos": mementos,
+            "timegate_uri": f"http://timetravel.mementoweb.org/timegate/{url}",
+            "timemap_uri": {
+                "json_format": f"http://timetravel.mementoweb.org/timemap/json/{url}",
+                "link_format": f"http://timetravel.mementoweb.org/timemap/link/{url}",
+            },
+        }
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        aggregator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                import json
+
+                aggregator.stats.enter("/api/json")
+                aggregator.asked.append(self.path)
+                try:
+                    if aggregator.delay:
+                        time.sleep(min(aggregator.delay, 5.0))
+                    if aggregator.status_next:
+                        status, headers = aggregator.status_next.pop(0)
+                        self._send(status, b"Too busy", "text/plain", headers)
+                        return
+                    prefix = "/api/json/"
+                    stamp, _, url = self.path[len(prefix) :].partition("/")
+                    if not self.path.startswith(prefix) or not stamp.isdigit():
+                        self._send(400, b"Malformed request", "text/plain")
+                        return
+                    if aggregator.garbage:
+                        self._send(200, b"<html><body>Time Travel is down</body></html>", "text/html")
+                        return
+                    answer = aggregator.answer(url, stamp)
+                    if answer is None:
+                        self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
+                        return
+                    body = json.dumps(answer).encode()
+                    if aggregator.huge:
+                        body = body[:-1] + b', "padding": "' + b"x" * aggregator.huge + b'"}'
+                    self._send(200, body, "application/json")
+                finally:
+                    aggregator.stats.leave()
+
+        return Handler
+
+
+@contextmanager
+def serve_memento() -> Iterator[tuple[str, MementoStandIn]]:
+    aggregator = MementoStandIn()
+    with running(aggregator.handler()) as base:
+        yield base, aggregator

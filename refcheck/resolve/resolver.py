@@ -31,7 +31,7 @@ from refcheck.redact import redact, without_userinfo
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import WriteBatch, record
 from refcheck.resolve.plan import make_plan
-from refcheck.resolve.settings import LinkRules, ResolveSettings
+from refcheck.resolve.settings import ArchiveSettings, LinkRules, ResolveSettings
 from refcheck.resolve.wayback import cited_date, wayback_timestamp
 
 __all__ = ["ResolveReport", "ResolveSettings", "resolve_links"]
@@ -358,11 +358,15 @@ def _archive_wanted(links: dict[str, LinkResult], settings: ResolveSettings) -> 
     ]  # fmt: skip
 
 
-def _copies_from_cache(wanted: list[LinkResult], cache: Cache | None, offline: bool) -> list[LinkResult]:
+def _copies_from_cache(
+    wanted: list[LinkResult], cache: Cache | None, offline: bool, archive_settings: ArchiveSettings
+) -> list[LinkResult]:
     """Archive copies the cache knows; returns the links still without an answer
-    (offline: none -- they get ``available: null``)."""
+    (offline: none -- they get ``available: null``). Answers of runs that also ask a
+    Memento aggregator are kept under a day of their own (``cache_day``)."""
     # The archive is asked about the address, never about its credentials.
-    asked = [(link, (without_userinfo(link.url), wayback_timestamp(cited_date(link))[:8])) for link in wanted]
+    day = archive_settings.cache_day
+    asked = [(link, (without_userinfo(link.url), day(wayback_timestamp(cited_date(link))))) for link in wanted]
     known = cache.archive_copies(key for _, key in asked) if cache is not None and asked else {}
     missing = []
     for link, key in asked:
@@ -380,7 +384,7 @@ def _archive_needs_network(links: dict[str, LinkResult], settings: ResolveSettin
     """Whether, with every verdict known, the archive phase must ask the archive:
     a copy the cache does not know, or one to submit to Save Page Now."""
     wanted = _archive_wanted(links, settings)
-    if _copies_from_cache(wanted, cache, settings.offline):
+    if _copies_from_cache(wanted, cache, settings.offline, settings.archive_settings):
         return True
     return settings.save_missing and not settings.offline and any(_to_save(link) for link in wanted)
 
@@ -399,7 +403,7 @@ async def _archive_lookups(
 ) -> bool:
     """Archive copies for the links that need one; True when the archive answered."""
     wanted = _archive_wanted(links, settings)
-    missing = _copies_from_cache(wanted, cache, settings.offline)
+    missing = _copies_from_cache(wanted, cache, settings.offline, settings.archive_settings)
     saving = settings.save_missing and not settings.offline
     if not missing and not (saving and any(_to_save(link) for link in wanted)):
         return False
@@ -425,6 +429,7 @@ async def _archive_lookups(
     report.archive_requests = archive.requests
     if archive.unreachable:
         report.notes.append(f"{archive.unreachable}; archive copies not looked up this run")
+    report.notes.extend(archive.notes)  # the Memento aggregator's outage, if it had one
     return archive.answered
 
 
@@ -515,6 +520,7 @@ async def _drift_stage(
         report.archive_requests += archive.requests
     if archive.unreachable:
         report.notes.append(f"{archive.unreachable}; content drift not compared this run")
+    report.notes.extend(note for note in archive.notes if note not in report.notes)
 
 
 async def _drift_of(

@@ -127,10 +127,32 @@ class CheckSettings:
         return self.link_time_limit or defaults.link_time_cap(self.timeout, self.retries, self.retry_after_cap)
 
 
+ARCHIVES = ("wayback", "memento")
+"""The archives a run may ask (``--archives``): the Internet Archive's Wayback Machine,
+and a Memento (RFC 7089) aggregator that lists captures in other web archives."""
+MEMENTO_URL = "https://timetravel.mementoweb.org"
+"""The Memento aggregator's base (Time Travel, Los Alamos National Laboratory; a MemGator
+server answers the same ``/api/json/`` path)."""
+MEMENTO_NEAR_DAYS = 90.0
+"""A Wayback capture this close to the citation date is near enough: the aggregator is not asked."""
+
+
 @dataclass(slots=True)
 class ArchiveSettings:
     wayback_url: str = defaults.WAYBACK_URL
     cdx_url: str = defaults.CDX_URL
+    archives: tuple[str, ...] = ("wayback",)
+    """Which archives are asked (:data:`ARCHIVES`); ``memento`` only after the Wayback Machine,
+    when it has no capture within ``near_days`` of the citation date."""
+    memento_url: str = MEMENTO_URL
+    near_days: float = MEMENTO_NEAR_DAYS
+    memento_deadline: float = 60.0
+    """Seconds one aggregator answer may take in all (it asks many archives before answering;
+    MemGator's own per-archive response timeout is a minute)."""
+    memento_body_limit: int = 1_000_000
+    """Bytes of an aggregator answer read at most (a real one is about 2 kB); a longer one is not used."""
+    retry_after_cap: float = 120.0
+    """A 429/503 whose Retry-After asks for longer than this is not waited for: the lookup is undetermined."""
     timeout: float = defaults.ARCHIVE_TIMEOUT
     interval: float = defaults.ARCHIVE_INTERVAL
     backoff: float = defaults.ARCHIVE_BACKOFF
@@ -141,6 +163,18 @@ class ArchiveSettings:
     save_poll_interval: float = 5.0
     save_polls: int = 24
     """At most this many status polls a job (2 minutes at 5 s): SPN2 captures take up to 2 minutes."""
+
+    @property
+    def memento(self) -> bool:
+        return "memento" in self.archives
+
+    def cache_day(self, timestamp: str) -> str:
+        """The day part of an archive answer's cache key (``Cache.archive_copy(url, day)``)
+        for a lookup at ``timestamp``: ``YYYYMMDD``, with ``+memento`` when the aggregator
+        takes part -- an answer of the Wayback Machine alone does not say what the
+        aggregator would have found, nor the other way round."""
+        day = timestamp[:8]
+        return f"{day}+memento" if self.memento else day
 
 
 @dataclass
