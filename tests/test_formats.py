@@ -193,3 +193,22 @@ def test_footnote_like_fragments_never_crash(parts: list[str]) -> None:
         assert all(c.footnote in numbers for c in document.citations if c.kind == "footnote"), document.citations
         assert all(problem.kind in PROBLEM_SEVERITY for problem in document.problems), document.problems
         assert Document.from_dict(json.loads(json.dumps(document.to_dict()))) == document
+
+
+def test_a_markup_link_in_a_note_found_in_the_text_is_one_of_its_urls() -> None:
+    """A reader that leaves the notes in the text (the shared analysis finds them) and
+    states a link inside one (a PDF's link annotation on "Reuters") gives the note
+    that URL: listed, dated, and no false unlinked-work for it."""
+    from refcheck.extract.analyze import ExtractContext, analyze
+    from refcheck.extract.outlets import OutletIndex
+    from refcheck.extract.source import MarkupLink, ParsedSource
+
+    text = "A claim (1).\n\nNotes\n(1) Reuters: Officials met in Damascus, August 28, 2018.\n"
+    parsed = ParsedSource(
+        format="pdf", text=text, links=[MarkupLink("https://www.reuters.com/article/met", 4, note=1)], unit="page"
+    )
+    document = analyze(parsed, "a.pdf", ExtractContext(OutletIndex.load()))
+    [note] = document.footnotes
+    assert note.urls == ["https://www.reuters.com/article/met"] and note.date == "2018-08-28"
+    assert [(c.kind, c.footnote) for c in document.citations] == [("footnote", 1)]
+    assert not [p for p in document.problems if p.kind == "unlinked-work"]

@@ -106,6 +106,7 @@ def analyze(parsed: ParsedSource, path: str, context: ExtractContext, folder: Pa
         citations.append(_citation(url.text, "inline", None, line))
         inline_starts.append(start)
 
+    _add_note_links(parsed.links, notes)  # before the notes are summed up: their URLs, problems, titles
     for note in notes:
         note_date = first_date(note.text, partial=True)
         document.footnotes.append(
@@ -227,19 +228,26 @@ def _add_unique(note: _Note, citation: Citation) -> None:
         note.domains.add(citation.domain)
 
 
-def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes: list[_Note]) -> None:
+def _add_note_links(links: list[MarkupLink], notes: list[_Note]) -> None:
+    """Hyperlinks the markup places in a note found in the text (a PDF's link
+    annotation inside a reference-list entry): citations of that note."""
     by_label = {note.label: note for note in notes}
+    for link in links:
+        note = by_label.get(link.note) if link.note is not None else None
+        if note is not None and _is_citable(link.href):
+            _add_unique(note, _citation(link.href, "footnote", note.label, link.line, _title_of(link)))
+
+
+def _add_markup_links(links: list[MarkupLink], citations: list[Citation], notes: list[_Note]) -> None:
+    """Hyperlinks outside the notes (those in a note: :func:`_add_note_links`)."""
+    labels = {note.label for note in notes}
     linked: list[Citation] = []
     for link in links:
-        if not _is_citable(link.href):
+        if not _is_citable(link.href) or (link.note is not None and link.note in labels):
             continue
-        note = by_label.get(link.note) if link.note is not None else None
-        if note is not None:
-            _add_unique(note, _citation(link.href, "footnote", note.label, link.line, _title_of(link)))
-        else:
-            citation = _citation(link.href, "link", None, link.line, _title_of(link))
-            citation.region = link.region
-            linked.append(citation)
+        citation = _citation(link.href, "link", None, link.line, _title_of(link))
+        citation.region = link.region
+        linked.append(citation)
     if not linked:
         return
     # The same URL written out as the text of its own link is one citation: the link.
@@ -278,7 +286,7 @@ def _give_titles(note: _Note) -> None:
         whole = None  # the note's title is its titled link's: its other links are identifiers, archives…
     for citation in note.citations:
         if citation.title is None:
-            citation.title = by_url[citation.text] if citation.text in by_url else whole
+            citation.title = by_url.get(citation.text, whole)
 
 
 def _normalized(written: str) -> tuple[str, bool, str | None]:
