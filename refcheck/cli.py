@@ -86,9 +86,46 @@ def _version(value: bool) -> None:
 
 def main(
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="Articles or folders of articles (.txt .md .html).", metavar="PATH...", show_default=False),
-    ],
+        list[str] | None,
+        typer.Argument(
+            help="Articles or folders of articles (.txt .md .html .docx .pdf), or live pages (http(s) addresses).",
+            metavar="PATH...",
+            show_default=False,
+        ),
+    ] = None,
+    sitemap: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sitemap", metavar="URL", show_default=False,
+            help="Read the pages this sitemap (or sitemap index, gzip too) lists (repeatable).",
+        ),
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed", metavar="URL", show_default=False, help="Read the pages this RSS or Atom feed links (repeatable)."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Only sitemap entries last modified, and feed entries dated, on or after DATE (2026-11-01).",
+        ),
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", help=f"Pages taken from sitemaps and feeds at most (default {defaults.MAX_PAGES:,})."
+        ),
+    ] = None,
+    max_page_size: Annotated[
+        int | None,
+        typer.Option(
+            metavar="BYTES",
+            help=f"Bytes of a live page read at most; a larger one is read that far (default {defaults.MAX_PAGE_SIZE:,}).",
+        ),
+    ] = None,
     offline: Annotated[
         bool | None,
         typer.Option(
@@ -157,6 +194,22 @@ def main(
     cdx_url: Annotated[
         str | None,
         typer.Option(metavar="URL", help=f"Wayback CDX API base (env REFCHECK_CDX_URL; default {defaults.CDX_URL})."),
+    ] = None,
+    archives: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Archives asked for a copy: wayback (the Wayback Machine); wayback,memento adds a Memento"
+            " aggregator (archive.today, national libraries, Arquivo.pt…) when the Wayback Machine has no"
+            f" capture within {defaults.MEMENTO_NEAR_DAYS:.0f} days of the citation date (default wayback).",
+        ),
+    ] = None,
+    memento_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help=f"Memento aggregator base (env REFCHECK_MEMENTO_URL; default {defaults.MEMENTO_URL}).",
+        ),
     ] = None,
     save_missing: Annotated[
         bool | None,
@@ -292,20 +345,28 @@ def main(
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
-        "cdx_url": cdx_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "cdx_url": cdx_url, "archives": archives, "memento_url": memento_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "verbose": verbose, "links": links, "format": output_format,
         "cli_exclude": exclude or None, "cli_include": include or None,
-        "follow_symlinks": follow_symlinks, "workers": workers,
+        "follow_symlinks": follow_symlinks, "workers": workers, "sitemaps": sitemap or None, "feeds": feed or None,
+        "since": since, "max_pages": max_pages, "max_page_size": max_page_size,
     }  # fmt: skip
-    _refuse_flag_values(paths)
+    files, pages = _split_inputs(paths or [])
+    _refuse_flag_values(files)
     from refcheck.config import find_settings_file, load_settings
 
-    settings_file = config if config is not None else find_settings_file(paths)
+    settings_file = config if config is not None else find_settings_file(files)
     if config is not None and not config.is_file():
         raise SettingsError(f"{config}: no such settings file")
     settings = load_settings(settings_file, overrides)
+    if files or pages or sitemap or feed:
+        # The command line's inputs are the corpus: the settings file's sitemaps and feeds
+        # are read only by a run that names none (``refcheck --config site.toml``).
+        settings.sitemaps, settings.feeds = list(sitemap or []), list(feed or [])
+    elif not (settings.sitemaps or settings.feeds):
+        raise InputError("nothing to read: give a PATH (a file, a folder or an http(s) page), --sitemap or --feed")
     if graph is not None:
         from refcheck.report.graph_formats import FORMATS as GRAPH_FORMATS
 
@@ -321,7 +382,7 @@ def main(
 
     with RunProgress(settings.quiet) as progress:
         progress.stage("reading articles", None)
-        result = run(paths, settings, progress.file)
+        result = run(files, settings, progress.file, pages)
         progress.stage("checking links", len(result.links))
         try:
             resolve(result, settings, progress.link)
@@ -373,6 +434,27 @@ def _check_output_file(target: Path | None, option: str) -> None:
 
 
 _FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def _split_inputs(arguments: list[str]) -> tuple[list[Path], list[str]]:
+    """The PATH arguments as files and folders, and live pages (http(s) addresses, in
+    order, each once). Another scheme (``ftp://``, ``file://``) is refused: it is not a
+    file name either."""
+    from refcheck.webinput import address_problem, is_web_address, looks_like_address
+
+    files: list[Path] = []
+    pages: dict[str, None] = {}
+    for argument in arguments:
+        if is_web_address(argument):
+            problem = address_problem(argument)
+            if problem:
+                raise InputError(f"{argument[:200]}: {problem}")
+            pages[argument] = None
+        elif looks_like_address(argument) and not Path(argument).exists():
+            raise InputError(f"{argument[:200]}: not a supported address (live pages are http and https only)")
+        else:
+            files.append(Path(argument))
+    return files, list(pages)
 
 
 def _refuse_flag_values(paths: list[Path]) -> None:

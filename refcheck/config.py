@@ -47,6 +47,10 @@ class Settings:
     """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
     wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", defaults.WAYBACK_URL))
     cdx_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_CDX_URL", defaults.CDX_URL))
+    archives: list[str] = field(default_factory=lambda: ["wayback"])
+    """Which archives are asked for a copy: ``wayback``; ``memento`` adds a Memento aggregator
+    when the Wayback Machine has no capture near the citation date."""
+    memento_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_MEMENTO_URL", defaults.MEMENTO_URL))
     save_missing: bool = False
     """Submit live links with no archive copy to Save Page Now 2 (keys from the environment)."""
     drift: bool = False
@@ -102,6 +106,16 @@ class Settings:
     """Everything: every finding (no cut), info items, every article."""
     format: str = "text"
     """``text`` (the human summary on stdout), ``junit`` or ``github`` (on stdout; the summary on stderr)."""
+    sitemaps: list[str] = field(default_factory=list)
+    """Sitemaps (or sitemap indexes) whose pages are the corpus (``--sitemap``)."""
+    feeds: list[str] = field(default_factory=list)
+    """RSS/Atom feeds whose entries' pages are the corpus (``--feed``)."""
+    since: str | None = None
+    """ISO date: only sitemap entries last modified, and feed entries dated, on or after it."""
+    max_pages: int = defaults.MAX_PAGES
+    """Pages taken from sitemaps and feeds at most (pages named on the command line: all)."""
+    max_page_size: int = defaults.MAX_PAGE_SIZE
+    """Bytes of one live page read at most (a larger one is read that far, with a notice)."""
     source: str | None = None
     """Which settings file was read, if any."""
 
@@ -225,7 +239,7 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         expected = _TYPES.get(hints[key], (object,))
         if isinstance(value, bool) and bool not in expected:
             raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}, not true/false")
-        if key == "fail_on" and isinstance(value, str):
+        if key in ("fail_on", "archives") and isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if not isinstance(value, expected):
             raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}")
@@ -339,6 +353,8 @@ NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
     "archive_interval": (0, 600, False),
     "max_age": (0, 36_500, False),
     "workers": (0, 256, False),
+    "max_pages": (1, 1_000_000, False),
+    "max_page_size": (1, 1_000_000_000, False),
 }
 
 
@@ -397,6 +413,9 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
         return f"{_label('links', command_line)} must be one of: {', '.join(LINK_SCOPES)}"
     if settings.archive not in ("dead", "all", "none"):
         return f"{_label('archive', command_line)} must be one of: dead, all, none"
+    problem = _archives_problem(settings.archives, _label("archives", command_line))
+    if problem:
+        return problem
     if settings.transport not in ("aiohttp", "curl"):
         return "setting 'transport' must be one of: aiohttp, curl"
     if settings.transport == "curl" and importlib.util.find_spec("pycurl") is None:
@@ -410,7 +429,42 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
         return f"--format: unknown format '{settings.format}' (choose from {', '.join(FORMATS)})"
     if settings.quiet and settings.verbose:
         return "settings 'quiet' and 'verbose': choose one"
-    return _bad_pattern(settings)
+    return _web_input_problem(settings, command_line) or _bad_pattern(settings)
+
+
+def _web_input_problem(settings: Settings, command_line: bool) -> str | None:
+    """A sitemap or feed that is not an http(s) address, a ``since`` that is not a date."""
+    from refcheck.webinput import address_problem, parse_since
+
+    for name, option, addresses in (("sitemaps", "--sitemap", settings.sitemaps), ("feeds", "--feed", settings.feeds)):
+        label = option if command_line else f"setting '{name}':"
+        for address in addresses:
+            problem = address_problem(address)
+            if problem:
+                return f"{label} '{address[:200]}': {problem}"
+    if settings.since is not None:
+        try:
+            parse_since(settings.since)
+        except ValueError:
+            label = "--since" if command_line else "setting 'since':"
+            return f"{label} '{settings.since[:100]}' is not a date (write it as 2026-11-01)"
+    return None
+
+
+def _archives_problem(archives: list[str], label: str) -> str | None:
+    """An archive list that cannot be meant: empty, an unknown or repeated name, or
+    ``memento`` without ``wayback`` (the aggregator is asked only after the Wayback Machine)."""
+    choices = ", ".join(defaults.ARCHIVES)
+    if not archives:
+        return f"{label}: no archive given (choose from {choices})"
+    for name in archives:
+        if name not in defaults.ARCHIVES:
+            return f"{label}: unknown archive '{name[:100]}' (choose from {choices})"
+    if len(set(archives)) != len(archives):
+        return f"{label}: an archive is named twice"
+    if "wayback" not in archives:
+        return f"{label}: memento is asked only after the Wayback Machine: write wayback,memento"
+    return None
 
 
 def _fail_on_problem(conditions: list[str], label: str) -> str | None:

@@ -33,7 +33,16 @@ from refcheck.collect import (
 )
 from refcheck.config import Settings, save_keys
 from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
-from refcheck.models import CitedBy, Coverage, Document, FootnoteLabel, LinkResult, RunResult, SkippedFile
+from refcheck.models import (
+    CitedBy,
+    Coverage,
+    Document,
+    FootnoteLabel,
+    LinkResult,
+    LocationUnit,
+    RunResult,
+    SkippedFile,
+)
 from refcheck.redact import redact
 from refcheck.resolve.cache import Cache
 from refcheck.resolve.resolver import resolve_links
@@ -42,11 +51,19 @@ from refcheck.spool import DocumentSpool
 
 if TYPE_CHECKING:
     from refcheck.extract import ExtractContext
+    from refcheck.webinput.fetch import WebSettings
 
 
-def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Extract every article under ``paths``. Raises :class:`~refcheck.collect.InputError`
-    for a missing path or a corpus with no article.
+def run(
+    paths: list[Path],
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+    pages: list[str] | None = None,
+) -> RunResult:
+    """Extract every article under ``paths``, then the live pages: ``pages`` (addresses
+    named on the command line) and those the settings' sitemaps and feeds list. Raises
+    :class:`~refcheck.collect.InputError` for a missing path or a corpus of files only
+    with no article (a run over a site may find no page: its notes say why).
 
     Large corpora are extracted by a pool of worker processes (``workers``),
     results merged in corpus order. An article whose bytes (and name, and the
@@ -56,7 +73,7 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     result = RunResult(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         documents=DocumentSpool(),
-        inputs=sorted({os.path.realpath(path) for path in paths}),
+        inputs=sorted({os.path.realpath(path) for path in paths}) + _web_inputs(pages or [], settings),
     )
     summary = result.summary
     summary.links_scope = settings.links
@@ -94,7 +111,10 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
         if job.cache is not None:  # in this process: what reading it found (a damaged entry…)
             result.notes.extend(job.cache.warnings[noted:])
         _close_job()
-    if summary.documents == 0:
+    web = bool(pages or settings.sitemaps or settings.feeds)
+    if web:
+        _read_web(pages or [], settings, job, result, progress)
+    if summary.documents == 0 and not web:
         result.documents.close()
         unsupported = [item.name for item in items if isinstance(item, Skipped) and item.reason == UNSUPPORTED]
         if unsupported:  # the user named a file refcheck cannot read: say so, not "no articles"
@@ -105,6 +125,70 @@ def run(paths: list[Path], settings: Settings, progress: Callable[[str], None] |
     summary.unique_links = len(result.links)
     _count_statuses(result)
     return result
+
+
+# ------------------------------------------------------------------ live pages, sitemaps, feeds
+
+
+def _web_inputs(pages: list[str], settings: Settings) -> list[str]:
+    """The corpus's web part, as its key counts it: each page, sitemap and feed (not
+    ``since`` nor ``max-pages``: the nightly run over a sitemap stays one corpus)."""
+    return sorted(
+        {*pages, *(f"sitemap:{url}" for url in settings.sitemaps), *(f"feed:{url}" for url in settings.feeds)}
+    )
+
+
+def _read_web(
+    pages: list[str], settings: Settings, job: _ExtractJob, result: RunResult, progress: Callable[[str], None] | None
+) -> None:
+    """Fetch and extract the live pages (:mod:`refcheck.webinput`); each is added to the
+    run as an article file is."""
+    from refcheck.webinput import parse_since
+    from refcheck.webinput.corpus import WebRequest, read_web
+
+    request = WebRequest(
+        pages=tuple(pages), sitemaps=tuple(settings.sitemaps), feeds=tuple(settings.feeds),
+        since=parse_since(settings.since) if settings.since else None, max_pages=settings.max_pages,
+        max_page_size=settings.max_page_size, offline=settings.offline, refresh=settings.refresh,
+    )  # fmt: skip
+    try:
+        cache: Cache | None = Cache(Path(settings.cache_dir), warn=None)
+    except InputError:
+        cache = None  # the resolve stage says why, once
+    try:
+        read = read_web(request, _web_settings(settings), cache, job.extraction(), progress)
+    finally:
+        if cache is not None:
+            cache.close()
+    result.notes.extend(read.notes)
+    for document in read.documents:
+        fetch_urls: dict[str, str] = {}
+        _hide_credentials(document, fetch_urls)
+        result.fetch_urls.update(fetch_urls)
+        _add_tally(_tally_of(document, settings.links), result)
+        result.documents.append(document)
+
+
+def _web_settings(settings: Settings) -> WebSettings:
+    """Live pages are fetched under the link checks' rules: address policy, headers and
+    User-Agent, time-out, per-host limits (the domain rules' too)."""
+    from refcheck.resolve.politeness import HostRule
+    from refcheck.webinput.fetch import WebSettings
+
+    domain_rules = {
+        domain: HostRule(
+            rule.per_host or settings.per_host,
+            settings.host_interval if rule.host_interval is None else rule.host_interval,
+        )
+        for domain, rule in settings.domains.items()
+        if rule.per_host is not None or rule.host_interval is not None
+    }
+    return WebSettings(
+        timeout=settings.timeout, allow_private=settings.allow_private,
+        headers={**settings.headers, **({"User-Agent": settings.user_agent} if settings.user_agent else {})},
+        per_host=settings.per_host, host_interval=settings.host_interval, domain_rules=domain_rules,
+        concurrency=settings.concurrency,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------ extraction, per article
@@ -314,6 +398,8 @@ def _resolve_settings(settings: Settings) -> ResolveSettings:
         archive_settings=ArchiveSettings(
             wayback_url=settings.wayback_url,
             cdx_url=settings.cdx_url,
+            archives=tuple(settings.archives),
+            memento_url=settings.memento_url,
             timeout=settings.timeout,
             interval=settings.archive_interval,
             save_keys=save_keys() if settings.save_missing else None,
@@ -376,10 +462,12 @@ class _Tally:
     problems: list[str] = field(default_factory=list)
     cites: list[tuple[str, str | None, int, FootnoteLabel | None, str | None, str | None]] = field(default_factory=list)
     """(url, domain, line, footnote, date cited, title given) of each citation in scope."""
+    unit: LocationUnit = "line"
+    """What the document's ``line`` numbers count (a PDF's pages, a Word document's paragraphs)."""
 
 
 def _tally_of(document: Document, scope: str) -> _Tally:
-    tally = _Tally(document.path, document.skipped, document.error)
+    tally = _Tally(document.path, document.skipped, document.error, unit=document.unit)
     if document.skipped or document.error:
         return tally
     cited = document.cited(scope)
@@ -423,4 +511,4 @@ def _add_tally(tally: _Tally, result: RunResult) -> None:
         link = links.get(url)
         if link is None:
             link = links[url] = LinkResult(url, domain)
-        link.cited_by.append(CitedBy(path, line, footnote, cited_date, cited_title))
+        link.cited_by.append(CitedBy(path, line, footnote, cited_date, cited_title, tally.unit))

@@ -261,7 +261,10 @@ def test_json_to_stdout(tmp_path: Path) -> None:
             "url": "https://www.reuters.com/a",
             "domain": "reuters.com",
             # title added: the title this citation gives the page (content drift compares it)
-            "cited_by": [{"path": "corpus/a.txt", "line": 7, "footnote": 1, "date": "2020-03-03", "title": None}],
+            # unit added (issue 16): what "line" counts in the citing document (pages of a PDF…)
+            "cited_by": [
+                {"path": "corpus/a.txt", "line": 7, "footnote": 1, "date": "2020-03-03", "title": None, "unit": "line"}
+            ],
             "status": "unknown",
             "alive": None,
             "http_status": None,

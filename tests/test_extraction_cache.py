@@ -28,12 +28,12 @@ def documents(corpus: Path, cache_dir: Path) -> list[dict[str, object]]:
 def test_every_sample_article_comes_back_from_the_cache_exactly(tmp_path: Path) -> None:
     cold = documents(SAMPLE, tmp_path / "cache")
     warm = documents(SAMPLE, tmp_path / "cache")
-    assert len(cold) == 13 and warm == cold
+    assert len(cold) == 15 and warm == cold
     with_local_links = sum(1 for document in cold if document["local_links"])
     assert with_local_links == 1  # iran-sanctions-explainer.md links a local file: not kept
     cache = Cache(tmp_path / "cache")
     try:
-        assert len(cache) == 13 - with_local_links
+        assert len(cache) == 15 - with_local_links
     finally:
         cache.close()
 
@@ -55,7 +55,7 @@ def test_a_run_with_every_article_cached_loads_no_extraction_code(tmp_path: Path
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     read, loaded = done.stdout.split(" ", 1)
-    assert read == "12"
+    assert read == "14"
     assert "refcheck.extract.analyze" not in loaded and "refcheck.extract.markdown" not in loaded, loaded
 
 
@@ -77,14 +77,14 @@ def test_a_damaged_cached_article_is_extracted_again_with_a_note(tmp_path: Path)
         damaged = database.execute(
             "UPDATE Cache SET value = ? WHERE key LIKE 'document:%'", (json.dumps({"rows": 1, "document": [1, 2]}),)
         ).rowcount
-    assert damaged == 12
+    assert damaged == 14
     result = run([SAMPLE], Settings(offline=True, workers=1, cache_dir=str(tmp_path / "cache")))
     try:
         warm = [document.to_dict() for document in result.documents]
     finally:
         result.documents.close()
     assert warm == cold
-    assert sum("damaged" in note for note in result.notes) == 12, result.notes
+    assert sum("damaged" in note for note in result.notes) == 14, result.notes
 
 
 def test_a_document_with_local_links_or_credentials_is_not_kept(tmp_path: Path) -> None:

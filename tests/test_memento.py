@@ -418,3 +418,32 @@ def test_resolver_rescues_a_dead_link_from_another_archive(
         again = run()  # verdict and copy from the cache: the aggregator is not asked
     assert again.archive == first.archive
     assert stand_in.stats.total == 1
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_cli_archives_option_rescues_a_dead_link_from_another_archive(
+    wayback: tuple[str, ArchiveStandIn], aggregator: tuple[str, MementoStandIn], tmp_path: Path
+) -> None:
+    """``--archives wayback,memento --memento-url``: the dead link's copy comes from the
+    aggregator, in the JSON; without ``memento`` the aggregator is never asked."""
+    from conftest import refcheck
+
+    (wayback_base, _), (memento_base, stand_in) = wayback, aggregator
+    with serve() as (web, _stats):
+        dead = web + "/gone"
+        copy_url = f"https://archive.today/20180829000000/{dead}"
+        stand_in.mementos[dead] = [("20180829000000", [copy_url])]
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        (corpus / "a.txt").write_text(f"Title\n\nA claim (1).\n\n(1) Reuters, 28 August 2018, {dead}\n", "utf-8")
+        common = ["corpus", "--allow-private", "--no-report", "--json", "-", "--host-interval", "0",
+                  "--archive-interval", "0", "--wayback-url", wayback_base, "--cdx-url", wayback_base,
+                  "--memento-url", memento_base, "--retries", "0"]  # fmt: skip
+        plain = refcheck(tmp_path, *common, "--cache-dir", "plain")
+        assert stand_in.stats.total == 0, plain.stderr
+        done = refcheck(tmp_path, *common, "--archives", "wayback,memento", "--cache-dir", "both")
+    [line] = [line for line in done.stdout.splitlines() if line.startswith('{"url"')]
+    link = json.loads(line)
+    assert link["status"] == "dead" and link["archive"]["source"] == "memento" and link["archive"]["url"] == copy_url

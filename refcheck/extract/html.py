@@ -55,11 +55,13 @@ _NOTES_CONTAINER = (
 )
 
 
-def parse_html(source: str) -> ParsedSource:
+def parse_html(source: str, base_url: str | None = None) -> ParsedSource:
+    """``base_url``: the address the page was fetched from (a live page): its relative
+    links are relative to it, unless the page has a ``<base href>`` of its own."""
     root = _parse(source)
     if root is None:
         return ParsedSource(format="html", text="", source_lines=[1])
-    base = _base_href(root)
+    base = _base_href(root, base_url)
     notes, note_items = _notes(root, base)
     label_by_id = {item.get("id"): note.label for item, note in zip(note_items, notes, strict=True) if item.get("id")}
     # lxml makes element proxies on the fly: ids are only stable while a reference is held.
@@ -169,8 +171,9 @@ def _line(element: Any, default: int = 1) -> int:
     return line if isinstance(line, int) and line > 0 else default
 
 
-def _base_href(root: etree._Element) -> str | None:
-    """What relative links are relative to: ``<base href>``, else the page's own
+def _base_href(root: etree._Element, fetched_from: str | None = None) -> str | None:
+    """What relative links are relative to: ``<base href>``, else the address the page
+    was fetched from (as a browser does), else the page's own
     address as it states it (canonical link, ``og:url``): a page saved from the
     web keeps its relative links (``/world``, ``/wiki/X``), which lead to the site
     it was saved from. A page with neither is a local document: its relative
@@ -179,6 +182,8 @@ def _base_href(root: etree._Element) -> str | None:
         href = base.get("href")
         if href and href.strip().lower().startswith(("http://", "https://")):
             return href.strip()
+    if fetched_from:
+        return fetched_from
     head = root.find("head")
     if head is None:
         return None

@@ -71,6 +71,9 @@ CAPTURE_FOR = 180 * DAY
 """A capture's digest (title, site name, text shingles): an archived page never changes."""
 DRIFT_FOR = 7 * DAY
 """A drift verdict, as long as an ok verdict is reused: the live page may change."""
+WEB_INPUT_FOR = 30 * DAY
+"""A live page, sitemap or feed read as input: its validators (ETag, Last-Modified) and
+what it held, for the next run's conditional GET."""
 # Entries leave by expiry, swept once a run (``prune``), not on every write:
 # culling and LRU bookkeeping were a third of a write's cost (measured).
 # Values are kept in the database, never in files beside it: a row naming a file
@@ -89,6 +92,7 @@ _COMPANIONS = ("cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal")
 _FAILURES = (sqlite3.DatabaseError, OSError, diskcache.Timeout)
 _LINK, _PROBE, _ARCHIVE, _DOCUMENT = "link:", "probe:", "archive:", "document:"
 _CAPTURE, _DRIFT = "capture:", "drift:"
+_WEB_INPUT = "web-input:"
 
 
 def link_key(url: str) -> str:
@@ -450,6 +454,15 @@ class Cache:
         value["verdict"] = str(drift.verdict)
         self.set(f"{_DRIFT}{url}@{day}", value, expire=DRIFT_FOR)
 
+    def web_input(self, key: str) -> dict[str, Any] | None:
+        """A live page, sitemap or feed as last read (``refcheck.webinput`` checks its
+        shape); None when unknown or not a table."""
+        data = self.get(_WEB_INPUT + key)
+        return data if isinstance(data, dict) else None
+
+    def set_web_input(self, key: str, value: dict[str, Any]) -> None:
+        self.set(_WEB_INPUT + key, value, expire=WEB_INPUT_FOR)
+
     def document(self, key: str) -> Document | None:
         """An article extracted before, by the digest of its bytes and what its
         extraction depends on (``key``); None when unknown or damaged."""
@@ -489,8 +502,10 @@ _ROW_CLASSES = (Citation, Footnote, Mention, Problem, LocalLink)
 _ROW_FIELDS = {cls: tuple(f.name for f in dataclass_fields(cls)) for cls in _ROW_CLASSES}
 _ROWS_OF = {cls: attrgetter(*names) for cls, names in _ROW_FIELDS.items()}
 _DOCUMENT_SCALARS = ("path", "format", "publisher", "publisher_domain", "date", "title", "language", "url",
-                     "republished_from", "encoding", "skipped", "error")  # fmt: skip
-_DOCUMENT_ROWS = 1
+                     "republished_from", "encoding", "skipped", "error", "unit", "notice")  # fmt: skip
+_DOCUMENT_ROWS = 2
+"""The row layout's version: 2 added ``unit`` and ``notice`` (older entries are extracted again)."""
+_UNITS = ("line", "paragraph", "page")
 
 
 def _document_rows(document: Document) -> dict[str, Any]:
@@ -513,6 +528,8 @@ def _document_from_rows(data: Any) -> Document:
     if len(scalars) != len(_DOCUMENT_SCALARS) or not all(value is None or isinstance(value, str) for value in scalars):
         raise ValueError("malformed article")
     document = Document(**dict(zip(_DOCUMENT_SCALARS, scalars, strict=True)))
+    if document.unit not in _UNITS:
+        raise ValueError("malformed article")
     document.markers = [marker for marker in data["markers"] if isinstance(marker, int | str)]
     document.citations = _records(Citation, data["citations"])
     document.footnotes = _records(Footnote, data["footnotes"])

@@ -127,14 +127,9 @@ class CheckSettings:
         return self.link_time_limit or defaults.link_time_cap(self.timeout, self.retries, self.retry_after_cap)
 
 
-ARCHIVES = ("wayback", "memento")
-"""The archives a run may ask (``--archives``): the Internet Archive's Wayback Machine,
-and a Memento (RFC 7089) aggregator that lists captures in other web archives."""
-MEMENTO_URL = "https://timetravel.mementoweb.org"
-"""The Memento aggregator's base (Time Travel, Los Alamos National Laboratory; a MemGator
-server answers the same ``/api/json/`` path)."""
-MEMENTO_NEAR_DAYS = 90.0
-"""A Wayback capture this close to the citation date is near enough: the aggregator is not asked."""
+ARCHIVES = defaults.ARCHIVES
+MEMENTO_URL = defaults.MEMENTO_URL
+MEMENTO_NEAR_DAYS = defaults.MEMENTO_NEAR_DAYS
 
 
 @dataclass(slots=True)
