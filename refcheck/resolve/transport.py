@@ -5,7 +5,9 @@ the headers (lower-case names in a plain dict) and at most the first
 ``body_limit`` bytes of the body, inflated no further than that -- or raises
 one of the :class:`~refcheck.errors.CheckFailure` classes, which say exactly
 what went wrong (a refused connection is not a time-out, a name that does not
-resolve is not a reset).
+resolve is not a reset). ``Transport.open`` is the same request with its body
+left to be read as it comes (:class:`Streamed`): for a reader that decides as it
+goes how much it wants (a sitemap, a feed, a live page).
 
 No per-host limit here: :mod:`politeness` owns it, and since a connection is
 only opened for a request in flight, a host never has more connections than
@@ -24,7 +26,8 @@ from __future__ import annotations
 import socket
 import ssl
 import zlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -62,6 +65,32 @@ class Answer:
     headers: dict[str, str]
     """Lower-case names (the last of repeated ones)."""
     body_head: bytes
+
+
+def content_wbits(encoding: str | None) -> int | None:
+    """The ``zlib`` window bits that inflate a body sent with this Content-Encoding
+    (gzip, deflate), or None: sent as is (none, or one not asked for)."""
+    return _WBITS.get(encoding.strip().lower()) if encoding else None
+
+
+class Streamed:
+    """An answer whose body is read as it comes (:meth:`Transport.open`)."""
+
+    def __init__(self, status: int, headers: dict[str, str], content: aiohttp.StreamReader, host: str) -> None:
+        self.status = status
+        self.headers = headers
+        """Lower-case names (the last of repeated ones)."""
+        self._content = content
+        self._host = host
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body's bytes as they arrive (not inflated); a failure while reading
+        is raised as a :class:`CheckFailure`."""
+        try:
+            async for chunk in self._content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise _failure(exc, self._host) from None
 
 
 class HTTPTransport(Protocol):
@@ -139,6 +168,50 @@ class Transport:
         """One request, no redirect followed; ``timeout``: for each step (connect,
         each read), else the transport's; ``host``: the URL's host name. Raises a
         :class:`CheckFailure`."""
+        response, host = await self._send(url, headers, method, body, timeout, host)
+        try:
+            raw = response.raw_headers
+            answer_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+            encoding = answer_headers.get("content-encoding")
+            head = await _read_head(response.content, encoding, body_limit)
+        except zlib.error as exc:
+            raise BrokenResponse(f"bad response: undecodable {encoding} body ({exc})") from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise _failure(exc, host) from None
+        finally:
+            # A body not read to the end closes its connection (aiohttp does not
+            # pool a connection with bytes still in flight).
+            response.release()
+        return Answer(response.status, answer_headers, bytes(head[:body_limit]))
+
+    @asynccontextmanager
+    async def open(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        timeout: float | None = None,
+        host: str | None = None,
+    ) -> AsyncIterator[Streamed]:
+        """One request, no redirect followed, its body read by the caller as it comes
+        (``Streamed.chunks``); the same address rules, time-outs and failures as
+        :meth:`fetch`. Leaving the block releases the connection (a body not read to
+        the end closes it)."""
+        response, host = await self._send(url, headers, method, body, timeout, host)
+        try:
+            raw = response.raw_headers
+            answer_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+            yield Streamed(response.status, answer_headers, response.content, host)
+        finally:
+            response.release()
+
+    async def _send(
+        self, url: str, headers: Mapping[str, str], method: str, body: bytes | None, timeout: float | None,
+        host: str | None,
+    ) -> tuple[aiohttp.ClientResponse, str]:  # fmt: skip
+        """The request sent, its status and headers read: (the response, the host name)."""
         try:
             if host is None:  # the caller may have it already (the checker does)
                 host = urlsplit(url).hostname or ""
@@ -161,20 +234,7 @@ class Transport:
             raise BadAddress(f"invalid address: {exc}") from None
         except (TimeoutError, OSError) as exc:
             raise _failure(exc, host) from None
-        try:
-            raw = response.raw_headers
-            answer_headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
-            encoding = answer_headers.get("content-encoding")
-            head = await _read_head(response.content, encoding, body_limit)
-        except zlib.error as exc:
-            raise BrokenResponse(f"bad response: undecodable {encoding} body ({exc})") from None
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise _failure(exc, host) from None
-        finally:
-            # A body not read to the end closes its connection (aiohttp does not
-            # pool a connection with bytes still in flight).
-            response.release()
-        return Answer(response.status, answer_headers, bytes(head[:body_limit]))
+        return response, host
 
     async def aclose(self) -> None:
         if self._session is not None:

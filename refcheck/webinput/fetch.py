@@ -24,14 +24,11 @@ from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
-import aiohttp
-import yarl
-
 from refcheck import defaults
 from refcheck.errors import CheckFailure
 from refcheck.resolve.politeness import HostLimiter, HostRule
 from refcheck.resolve.safety import AddressPolicy
-from refcheck.resolve.transport import _WBITS, Transport, _check_a_labels, _failure, _timeouts
+from refcheck.resolve.transport import Streamed, Transport, content_wbits
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PIECE = 1 << 16
@@ -179,59 +176,33 @@ class WebClient:
 
     async def _one(self, url: str, host: str, headers: dict[str, str], sink: Sink, deadline: float) -> Fetched | str:
         """One request: the answer, or the next address of a redirect."""
-        try:
-            if "xn--" in host:
-                _check_a_labels(host)
-            self.transport.policy.check_name(host)
-        except ValueError as exc:
-            raise FetchFailed(f"invalid address: {exc}") from None
-        except CheckFailure as failure:
-            raise FetchFailed(str(failure)) from None
-        session = self.transport._open()  # the pool whose resolver applies the address policy
         self.requests += 1
         try:
-            response = await session.request(
-                "GET", yarl.URL(url, encoded=True), headers=headers, allow_redirects=False,
-                timeout=_timeouts(self.settings.timeout),
-            )  # fmt: skip
-        except aiohttp.InvalidURL as exc:
-            raise FetchFailed(f"invalid address: {exc}") from None
-        except aiohttp.ClientError as exc:
-            raise FetchFailed(str(_failure(exc, host))) from None
-        except ValueError as exc:
-            raise FetchFailed(f"invalid address: {exc}") from None
-        except (TimeoutError, OSError) as exc:
-            raise FetchFailed(str(_failure(exc, host))) from None
-        try:
-            answer_headers = {
-                name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.raw_headers
-            }
-            status = response.status
-            location = answer_headers.get("location")
-            if status in _REDIRECTS and location:
-                return urljoin(url, location.strip()).split("#", 1)[0]
-            if status == 304:
-                return Fetched(url, status, answer_headers)
-            if status != 200:
-                raise FetchFailed(f"HTTP {status}{_phrase(status)}")
-            self.downloads += 1
-            sink.begin(url)
-            timed_out = await _stream(response.content, answer_headers.get("content-encoding"), sink, deadline)
-            return Fetched(url, status, answer_headers, timed_out)
+            async with self.transport.open(url, headers, timeout=self.settings.timeout, host=host) as answer:
+                status, answer_headers = answer.status, answer.headers
+                location = answer_headers.get("location")
+                if status in _REDIRECTS and location:
+                    return urljoin(url, location.strip()).split("#", 1)[0]
+                if status == 304:
+                    return Fetched(url, status, answer_headers)
+                if status != 200:
+                    raise FetchFailed(f"HTTP {status}{_phrase(status)}")
+                self.downloads += 1
+                sink.begin(url)
+                timed_out = await _stream(answer, sink, deadline)
+                return Fetched(url, status, answer_headers, timed_out)
+        except CheckFailure as failure:  # refused, unreachable, timed out, reset…: the checker's words
+            raise FetchFailed(str(failure)) from None
         except zlib.error as exc:
             raise FetchFailed(f"bad response: undecodable compressed body ({exc})") from None
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise FetchFailed(str(_failure(exc, host))) from None
-        finally:
-            response.release()  # a body not read to the end closes its connection
 
 
-async def _stream(stream: aiohttp.StreamReader, encoding: str | None, sink: Sink, deadline: float) -> bool:
+async def _stream(answer: Streamed, sink: Sink, deadline: float) -> bool:
     """Feed the body to ``sink`` until it has enough, the body ends, or the deadline
     passes (then True)."""
     loop = asyncio.get_running_loop()
-    inflater = Inflater(_WBITS.get(encoding.strip().lower()) if encoding else None)
-    async for chunk in stream.iter_any():
+    inflater = Inflater(content_wbits(answer.headers.get("content-encoding")))
+    async for chunk in answer.chunks():
         for piece in inflater.pieces(chunk):
             if not sink.write(piece):
                 return False
