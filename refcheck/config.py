@@ -43,6 +43,10 @@ class Settings:
     report_dir: str = "reports"
     no_report: bool = False
     cache_dir: str = field(default_factory=lambda: os.environ.get("REFCHECK_CACHE_DIR", "cache"))
+    store: str | None = field(default_factory=lambda: os.environ.get("REFCHECK_STORE") or None)
+    """A shared verdict store in PostgreSQL (``postgresql://…``) in place of the disk cache."""
+    store_retry: float = 5.0
+    """Seconds a write to the verdict store is retried (with back-off) before the run goes on without it."""
     archive: str = "dead"
     """Which links get an archive lookup: ``dead`` (dead/soft-404/unknown), ``all`` or ``none``."""
     wayback_url: str = field(default_factory=lambda: os.environ.get("REFCHECK_WAYBACK_URL", defaults.WAYBACK_URL))
@@ -355,6 +359,7 @@ NUMBER_RANGES: dict[str, tuple[float, float, bool]] = {
     "workers": (0, 256, False),
     "max_pages": (1, 1_000_000, False),
     "max_page_size": (1, 1_000_000_000, False),
+    "store_retry": (0, 600, False),
 }
 
 
@@ -416,6 +421,9 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
     problem = _archives_problem(settings.archives, _label("archives", command_line))
     if problem:
         return problem
+    if settings.store is not None and not settings.store.lower().startswith(("postgresql://", "postgres://")):
+        label = "--store" if command_line else "setting 'store':"
+        return f"{label} must be a postgresql:// URL (the disk cache is --cache-dir)"
     if settings.transport not in ("aiohttp", "curl"):
         return "setting 'transport' must be one of: aiohttp, curl"
     if settings.transport == "curl" and importlib.util.find_spec("pycurl") is None:

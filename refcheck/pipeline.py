@@ -44,9 +44,9 @@ from refcheck.models import (
     SkippedFile,
 )
 from refcheck.redact import redact
-from refcheck.resolve.cache import Cache
-from refcheck.resolve.resolver import resolve_links
+from refcheck.resolve.resolver import ResolveReport, resolve_links
 from refcheck.resolve.settings import ArchiveSettings, CheckSettings, ResolveSettings
+from refcheck.resolve.store import VerdictStore, open_store, record_run
 from refcheck.spool import DocumentSpool
 
 if TYPE_CHECKING:
@@ -81,8 +81,9 @@ def run(
     items = list(collect(paths, settings.exclude, settings.follow_symlinks, settings_file))
     sources = [item for item in items if isinstance(item, SourceFile)]
     job = _ExtractJob(
-        extra, sorted(settings.publishers.items()), settings.max_file_size, settings.cache_dir,
+        extra, sorted(settings.publishers.items()), settings.max_file_size, store_location(settings),
         _fingerprint(settings, extra), settings.refresh, settings.links, settings.cache_articles,
+        store_retry=settings.store_retry,
     )  # fmt: skip
     # Opened here first (workers open their own): what opening finds wrong -- a planted
     # file, rows repaired -- is said once, in this run's notes.
@@ -152,7 +153,7 @@ def _read_web(
         max_page_size=settings.max_page_size, offline=settings.offline, refresh=settings.refresh,
     )  # fmt: skip
     try:
-        cache: Cache | None = Cache(Path(settings.cache_dir), warn=None)
+        cache: VerdictStore | None = open_store(store_location(settings), retry_for=settings.store_retry)
     except InputError:
         cache = None  # the resolve stage says why, once
     try:
@@ -204,14 +205,16 @@ class _ExtractJob:
     publishers: list[tuple[str, str]]
     max_bytes: int
     cache_dir: str
+    """Where the store is: the disk cache's folder, or a ``postgresql://`` URL (never shown)."""
     fingerprint: str
     refresh: bool
     scope: str
     """``--links``: which citations count."""
     keep: bool
     """Extracted articles are read from and written to the cache (setting ``cache_articles``)."""
+    store_retry: float = 5.0
     in_worker: bool = False
-    cache: Cache | None = None
+    cache: VerdictStore | None = None
     unwritten: list[tuple[str, Document]] = field(default_factory=list)
     """Extracted articles not yet written to the cache (see ``_WRITE_EVERY``)."""
     context: ExtractContext | None = None
@@ -321,10 +324,10 @@ def _extracted(source: SourceFile, job: _ExtractJob) -> tuple[Document, dict[str
     return document, fetch_urls
 
 
-def _job_cache(job: _ExtractJob) -> Cache | None:
+def _job_cache(job: _ExtractJob) -> VerdictStore | None:
     if job.cache is None:
         try:
-            job.cache = Cache(Path(job.cache_dir), warn=None)
+            job.cache = open_store(job.cache_dir, retry_for=job.store_retry)
         except InputError:
             return None  # the resolve stage says why, once
     return job.cache
@@ -358,24 +361,32 @@ def _count_statuses(result: RunResult) -> None:
 def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResult], None] | None = None) -> None:
     """Give every link of ``result`` a verdict: from the cache, else (unless
     offline) from the network. Updates the summary and the run's notes."""
-    cache = Cache(Path(settings.cache_dir), warn=None)
+    started = datetime.now(UTC)
+    cache = open_store(store_location(settings), retry_for=settings.store_retry)
     finished = False
     try:
         report = resolve_links(result.links, _resolve_settings(settings), cache, progress, result.fetch_urls)
         cache.prune()
         finished = True
+        _settle(result, settings, report)
+        record_run(cache, result, started, datetime.now(UTC))  # a row of the store's runs table (PostgreSQL)
     finally:
-        cache.close()
-        _count_statuses(result)  # also when interrupted: the summary shows what was found
-        if not finished:
+        if not finished:  # interrupted: the summary shows what was found
+            _count_statuses(result)
             result.summary.coverage = Coverage.of(result.links.values(), offline=settings.offline, interrupted=True)
+            record_run(cache, result, started, datetime.now(UTC))
+        cache.close()
+        result.notes.extend(cache.warnings)  # closing may add one (a store that went away)
+
+
+def _settle(result: RunResult, settings: Settings, report: ResolveReport) -> None:
+    """The summary and notes of a finished resolve."""
     for link in result.links.values():
         if link.final_url and link.final_url != link.url:
             from refcheck.extract.urls import domain_of_url
 
             final = domain_of_url(link.final_url)
             link.final_domain = final if final != link.domain else None
-    result.notes.extend(cache.warnings)
     result.notes.extend(report.notes)
     result.summary.links_checked = report.checked
     result.summary.links_from_cache = report.from_cache
@@ -384,6 +395,11 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     result.summary.coverage = Coverage.of(
         result.links.values(), offline=settings.offline, network_down=report.network_down
     )
+
+
+def store_location(settings: Settings) -> str:
+    """Where verdicts are kept: ``--store`` (PostgreSQL), else the disk cache's folder."""
+    return settings.store or settings.cache_dir
 
 
 def _resolve_settings(settings: Settings) -> ResolveSettings:

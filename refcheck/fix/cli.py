@@ -77,6 +77,9 @@ def fix(
         ),
     ] = None,
     cache_dir: Annotated[str | None, typer.Option(metavar="DIR", help="Cache folder.")] = None,
+    store: Annotated[
+        str | None, typer.Option(metavar="URL", help="Shared verdict store (postgresql://…; env REFCHECK_STORE).")
+    ] = None,
     allow_private: Annotated[
         bool | None,
         typer.Option(
@@ -114,7 +117,7 @@ def fix(
     if diff and write:
         raise SettingsError("--diff and --write: choose one")
     overrides: dict[str, Any] = {
-        "offline": offline, "cache_dir": cache_dir, "allow_private": allow_private,
+        "offline": offline, "cache_dir": cache_dir, "store": store, "allow_private": allow_private,
         "archive_interval": archive_interval, "wayback_url": wayback_url, "cdx_url": cdx_url,
         "host_interval": host_interval, "per_host": per_host, "timeout": timeout, "save_missing": save_missing, "drift": drift,
         "no_report": True,

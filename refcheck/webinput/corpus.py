@@ -29,7 +29,7 @@ from refcheck.webinput.sitemap import Entry, SitemapReader, sitemap_hosts
 
 if TYPE_CHECKING:
     from refcheck.extract import ExtractContext
-    from refcheck.resolve.cache import Cache
+    from refcheck.resolve.store import VerdictStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class WebRead:
 def read_web(
     request: WebRequest,
     settings: WebSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     context: ExtractContext,
     progress: Callable[[str], None] | None = None,
 ) -> WebRead:
@@ -80,7 +80,7 @@ class _Reader:
         self,
         request: WebRequest,
         settings: WebSettings,
-        cache: Cache | None,
+        cache: VerdictStore | None,
         context: ExtractContext,
         progress: Callable[[str], None] | None,
     ) -> None:
