@@ -137,6 +137,8 @@ def test_each_url_of_a_note_gets_the_title_written_before_it() -> None:
         "Ein Sprecher sagte: „Wir werden die Grenze nicht öffnen“, https://example.de/a",
         "Представитель заявил: «Мы не откроем границу сегодня», https://example.ru/a",
         "قال المتحدث: “لن نفتح الحدود اليوم أبداً”، https://example.sa/a",
+        # Speech before the date: the words up to the date are no title either.
+        'Reuters. A spokesman said, "we will not open the border", March 2019, https://example.org/r',
     ],
 )
 def test_quoted_speech_is_not_a_title(note: str) -> None:
@@ -144,6 +146,15 @@ def test_quoted_speech_is_not_a_title(note: str) -> None:
     by_url, whole = note_titles(note, [url])
     assert by_url.get(url) is None
     assert whole is None
+
+
+@pytest.mark.parametrize("author", ["United States Department of State", "Claims Conference", "Says Who Media"])
+def test_capitalised_words_that_look_like_verbs_of_saying_name_the_author(author: str) -> None:
+    """A reviewer found "United States" read as a verb of saying ("states"): the title
+    was lost. Verbs of saying are matched in lower case only."""
+    note = f'{author}, "Country Reports on Human Rights Practices: Syria", March 2019, https://www.state.gov/x/'
+    by_url, _ = note_titles(note, ["https://www.state.gov/x/"])
+    assert by_url == {"https://www.state.gov/x/": "Country Reports on Human Rights Practices: Syria"}
 
 
 def test_a_quoted_title_after_the_outlet_is_still_a_title() -> None:

@@ -384,6 +384,8 @@ def stretch_title(stretch: str) -> str | None:
     quoted = _quoted_title(stretch)
     if quoted is not None:
         return quoted
+    if _quotes_speech(stretch):
+        return None  # the words before the date are what someone said, not a title
     stretch = " ".join(stretch.split())
     if not _DIGIT_RE.search(stretch, max(0, len(stretch) - _DATE_WINDOW)):
         return None  # no date at its end: only a date ends a title here
@@ -436,10 +438,21 @@ _SPEECH_RE = re.compile(
     r"|added|adds|noted|explained|argued|argues|claimed|claims|insisted|insists|announced|asked|replied"
     r"|tweeted|posted|wrote that|writes that|quoted|according to|called (?:it|them|him|her|this)"
     r"|sagte|erklärte|сказал|сказала|заявил|заявила|заявили|отметил|отметила|dedi|söyledi|açıkladı)\b"
-    r"|(?:قال|قالت|صرح|صرّح|أضاف|أكد|אמר|אמרה|הוסיף|הצהיר|گفت|اظهار کرد)",
-    re.IGNORECASE,
+    r"|(?:قال|قالت|صرح|صرّح|أضاف|أكد|אמר|אמרה|הוסיף|הצהיר|گفت|اظهار کرد)"
+    r"|\bAccording to\b",
 )
+"""Case matters: a verb of saying is written in lower case ("the State Department
+said"); "United States", "Claims Conference" or "Says Who" in a note name something."""
 _SENTENCE_END_RE = re.compile(r"[.!?]\s+(?=\S)|[\n;]")
+
+
+def _quotes_speech(text: str) -> bool:
+    """``text`` quotes someone's words (a quotation of three words or more that is speech)."""
+    for match in _QUOTED_RE.finditer(text):
+        quoted = next(group for group in match.groups() if group is not None)
+        if len(quoted.split()) >= _MIN_QUOTED_WORDS and _is_speech(text, match.start(), quoted):
+            return True
+    return False
 
 
 def _is_speech(text: str, quote_start: int, quoted: str) -> bool:
