@@ -259,11 +259,19 @@ def test_credentials_are_never_stored_nor_shown(url: str) -> None:
         ("https://a.example/search?q=keys", LinkEntry([HistoryEntry(now(), "ok")], 0, verdict)),
     ])  # fmt: skip
     store.set_archive_copy("https://carol:pw9@c.example/", "20200101", ArchiveCopy(True, "https://web.archive.org/x"))
+    # Not a verdict only: no answer about a link with a secret query is kept (a reviewer
+    # found its archive copy stored), and it is counted once however many answers it had.
+    secret = "https://a.example/feed?api_key=abcdef123"
+    store.set_archive_copy(secret, "20200101", ArchiveCopy(True, "https://web.archive.org/web/1/" + secret))
+    store.set_capture_digest(secret, "20200101000000", {"title": "t"})
+    store.set_drift(secret, "20200101", Drift(DriftVerdict.NONE, "same", checked_at=now()))
+    store.set_web_input("page:" + secret, {"text": "x"})
     # looked up by the address as given, found under the masked one
     assert store.link("https://alice:opensesame@a.example/x") is not None
     store.close()
     dump = repr(rows(url, "SELECT * FROM links")) + repr(rows(url, "SELECT * FROM checks"))
-    dump += repr(rows(url, "SELECT * FROM archive_captures"))
+    for table in ("archive_captures", "capture_digests", "drift", "entries"):
+        dump += repr(rows(url, f"SELECT * FROM {table}"))
     for secret in ("opensesame", "hunter2", "pw9", "abcdef123", "t0k3n"):
         assert secret not in dump
     assert rows(url, "SELECT url FROM links ORDER BY url") == [
@@ -273,6 +281,16 @@ def test_credentials_are_never_stored_nor_shown(url: str) -> None:
     assert any("2 links with a secret in their query not stored" in warning for warning in store.warnings)
     assert pgserver.PASSWORD not in describe(url) and pgserver.PASSWORD not in description_of(store)
     assert location_of(store) == url  # what a worker process opens; never shown
+
+
+@pytest.mark.parametrize(
+    "address", ["postgresql://u:SECRETPW@[::1/db", "postgresql://u:SECRET%PW@127.0.0.1/db"]
+)
+def test_a_malformed_address_is_one_line_without_its_password(address: str) -> None:
+    with pytest.raises(InputError) as refused:
+        PostgresStore(address)
+    message = str(refused.value)
+    assert "SECRET" not in message and "\n" not in message and "not a valid postgresql:// URL" in message
 
 
 def test_store_unreachable_at_start_is_one_line_without_the_password() -> None:

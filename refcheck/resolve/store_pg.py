@@ -238,7 +238,8 @@ class PostgresStore:
         self._last_try = 0.0
         self._pending: list[_Pending] = []
         self._dropped_links = self._dropped_entries = 0
-        self._secret_links = 0
+        self._secret_urls: set[str] = set()
+        """Links with a secret in their query, never written (said once, counted once each)."""
         self._damaged = 0
         self._down_reason = ""
         self._read_failed = False
@@ -287,11 +288,22 @@ class PostgresStore:
     def _reason(self, exc: BaseException) -> str:
         """The error's first line, with no credential in it (libpq's messages quote hosts, not
         passwords -- but a message is never trusted to)."""
+        try:
+            password = psycopg.conninfo.conninfo_to_dict(self.location).get("password")
+        except psycopg.Error:  # the address itself cannot be read: its text (and password) is not shown
+            return "the address is not a valid postgresql:// URL (a stray '%', '[' or '@'? percent-encode them)"
         text = " ".join((str(exc).strip().splitlines() or [type(exc).__name__])[0].split())
-        password = psycopg.conninfo.conninfo_to_dict(self.location).get("password")
         if password:
             text = text.replace(str(password), "***")
         return redact(text.replace(self.location, self.description))[:300] or type(exc).__name__
+
+    def _secret(self, url: str) -> bool:
+        """A link whose query carries a secret (``?token=…``) is not written at all:
+        counted, and said once at the end (as for verdicts)."""
+        if has_secret_query(url):
+            self._secret_urls.add(url)
+            return True
+        return False
 
     def _note(self, message: str) -> None:
         self.warnings.append(message)
@@ -457,7 +469,7 @@ class PostgresStore:
         checks: list[Sequence[Any]] = []
         for url, entry in sorted(entries, key=lambda item: item[0]):  # key order: no deadlock between runs
             if has_secret_query(url):
-                self._secret_links += 1
+                self._secret_urls.add(url)
                 continue
             link_row, check_row = _link_rows(_address(url) or url, entry)
             links.append(link_row)
@@ -530,7 +542,7 @@ class PostgresStore:
 
     def set_archive_copy(self, url: str, day: str, copy: ArchiveCopy) -> None:
         """Kept 30 days when found, a day when confirmed missing; an undetermined answer is not kept."""
-        if copy.available is None:
+        if copy.available is None or self._secret(url):
             return
         lifetime = disk.ARCHIVE_FOUND_FOR if copy.available else disk.ARCHIVE_NOT_FOUND_FOR
         row = (_address(url), _text(day), copy.available, _address(copy.url), _text(copy.timestamp),
@@ -545,6 +557,8 @@ class PostgresStore:
         return rows[0][0] if rows and isinstance(rows[0][0], dict) else None
 
     def set_capture_digest(self, url: str, timestamp: str, digest: dict[str, Any]) -> None:
+        if self._secret(url):
+            return
         row = (_address(url), _text(timestamp), disk._dumps(digest), disk.CAPTURE_FOR)
         self._write([(_UPSERT_DIGEST, [row])], entries=1)
 
@@ -571,6 +585,8 @@ class PostgresStore:
         return drift if (datetime.now(UTC) - checked).total_seconds() <= max_age_days * disk.DAY else None
 
     def set_drift(self, url: str, day: str, drift: Drift) -> None:
+        if self._secret(url):
+            return
         values: list[Any] = []
         for name in _DRIFT_COLUMNS:
             value = getattr(drift, name)
@@ -593,6 +609,8 @@ class PostgresStore:
         return data if isinstance(data, dict) else None
 
     def set_web_input(self, key: str, value: dict[str, Any]) -> None:
+        if self._secret(key.split(":", 1)[-1]):
+            return
         self.set("web-input:" + key, value, expire=getattr(disk, "WEB_INPUT_FOR", 30 * disk.DAY))
 
     # ------------------------------------------------------------------ extracted articles
@@ -668,12 +686,13 @@ class PostgresStore:
                 f"verdict store {self.description} unreachable since {since} ({self._down_reason}): "
                 f"{links:,} verdicts not saved{other}; this run's results are complete"
             )
-        if self._secret_links:
-            self._note(f"verdict store: {self._secret_links:,} links with a secret in their query not stored")
+        if self._secret_urls:
+            self._note(f"verdict store: {len(self._secret_urls):,} links with a secret in their query not stored")
         if self._damaged > _SHOWN_DAMAGED:
             self._note(f"verdict store: {self._damaged:,} damaged rows skipped in all")
         self._pending = []
-        self._dropped_links = self._dropped_entries = self._secret_links = self._damaged = 0
+        self._dropped_links = self._dropped_entries = self._damaged = 0
+        self._secret_urls.clear()
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
