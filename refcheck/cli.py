@@ -203,6 +203,14 @@ def main(
             " PGPASSWORD or ~/.pgpass); default: the disk cache (--cache-dir).",
         ),
     ] = None,
+    store_retry: Annotated[
+        float | None,
+        typer.Option(
+            metavar="S",
+            help="Seconds a write to the --store database is retried (with back-off) before the run goes on"
+            " without it (default 5).",
+        ),
+    ] = None,
     archives: Annotated[
         str | None,
         typer.Option(
@@ -353,7 +361,7 @@ def main(
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
-        "cdx_url": cdx_url, "store": store, "archives": archives, "memento_url": memento_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "cdx_url": cdx_url, "store": store, "store_retry": store_retry, "archives": archives, "memento_url": memento_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "verbose": verbose, "links": links, "format": output_format,

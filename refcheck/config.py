@@ -10,6 +10,7 @@ rules, ``[domains."example.com"]`` with ``skip``, ``accept``, ``per-host`` and
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import math
@@ -18,6 +19,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from refcheck import defaults
@@ -243,6 +245,8 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         expected = _TYPES.get(hints[key], (object,))
         if isinstance(value, bool) and bool not in expected:
             raise SettingsError(f"{origin}: setting '{raw_key}' must be {_describe(hints[key])}, not true/false")
+        if key == "since" and isinstance(value, datetime.date):
+            value = value.isoformat()  # a TOML date (since = 2026-11-01), as the string would be
         if key in ("fail_on", "archives") and isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if not isinstance(value, expected):
@@ -421,6 +425,11 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
     problem = _archives_problem(settings.archives, _label("archives", command_line))
     if problem:
         return problem
+    for name, env in (("wayback_url", "REFCHECK_WAYBACK_URL"), ("cdx_url", "REFCHECK_CDX_URL"),
+                      ("memento_url", "REFCHECK_MEMENTO_URL")):  # fmt: skip
+        address = getattr(settings, name)
+        if not _is_web_base(address):
+            return f"{_label(name, command_line)} (or {env}) must be an http(s) address, not '{str(address)[:100]}'"
     if settings.store is not None and not settings.store.lower().startswith(("postgresql://", "postgres://")):
         label = "--store" if command_line else "setting 'store':"
         return f"{label} must be a postgresql:// URL (the disk cache is --cache-dir)"
@@ -457,6 +466,17 @@ def _web_input_problem(settings: Settings, command_line: bool) -> str | None:
             label = "--since" if command_line else "setting 'since':"
             return f"{label} '{settings.since[:100]}' is not a date (write it as 2026-11-01)"
     return None
+
+
+def _is_web_base(address: object) -> bool:
+    """An http(s) address with a host: what an API base must be."""
+    if not isinstance(address, str):
+        return False
+    try:
+        parts = urlsplit(address.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _archives_problem(archives: list[str], label: str) -> str | None:

@@ -360,3 +360,19 @@ def test_exclude_setting_is_applied_by_the_pipeline(tmp_path: Path) -> None:
     assert names == ["a.txt"]
     skipped = {Path(item.path).name: item.reason for item in result.summary.skipped_files}
     assert skipped == {"draft-b.txt": "excluded by settings"}  # the settings file is not a skipped article
+
+
+def test_api_bases_must_be_web_addresses_and_since_may_be_a_toml_date(tmp_path: Path) -> None:
+    """--memento-url/--wayback-url/--cdx-url: an http(s) address or one line, exit 2 (a
+    reviewer found 'notaurl' accepted); ``since = 2026-11-01`` (a TOML date) is a date."""
+    from conftest import refcheck
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Title\n\nSee https://example.org/x.\n", "utf-8")
+    for option, value in (("--memento-url", "notaurl"), ("--wayback-url", "ftp://x"), ("--cdx-url", "http://")):
+        done = refcheck(tmp_path, "corpus", "--offline", "--no-report", option, value)
+        assert done.returncode == 2 and done.stderr.startswith(f"refcheck: {option} (or REFCHECK_"), done.stderr
+    (tmp_path / "refcheck.toml").write_text("since = 2026-11-01\n", "utf-8")
+    done = refcheck(tmp_path, "corpus", "--offline", "--no-report", "--config", "refcheck.toml")
+    assert done.returncode == 0, done.stderr

@@ -404,3 +404,15 @@ def test_a_replaced_page_gets_the_capture_the_drift_verdict_read(tmp_path: Path)
     assert f"https://news.example.org/2018/story [archived: {capture}]" in fixed
     assert "edited [archived" not in fixed  # changed, not replaced: nothing to fix
     assert [finding.outcome for finding in plan.findings] == ["fix"]
+
+
+def test_fix_refuses_a_live_page_in_one_line(tmp_path: Path) -> None:
+    """A live page has no file to change: one line (its credentials masked), exit 2."""
+    from conftest import refcheck
+
+    done = refcheck(tmp_path, "fix", "https://editor:s3cret@news.example/story")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "refcheck fix: https://***@news.example/story: fix mode changes article files; a live page cannot be"
+        " fixed here (run refcheck on it to list its dead links)"
+    ]

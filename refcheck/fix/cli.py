@@ -36,6 +36,13 @@ def main(argv: list[str]) -> int:
     Every user error is one line on stderr and 2."""
     import typer as typer_module
 
+    pages = [argument for argument in argv if argument.lower().startswith(("http://", "https://"))]
+    if pages:  # a live page has no file here to change (refcheck checks it; its source is elsewhere)
+        from refcheck.redact import redact
+
+        print(f"refcheck fix: {redact(pages[0])[:200]}: fix mode changes article files; a live page cannot be"
+              " fixed here (run refcheck on it to list its dead links)", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     globals()["typer"] = typer_module  # the command's annotations name ``typer``
     app = typer_module.Typer(
         add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
