@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -62,6 +62,42 @@ class LocalProcesses:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+ExecutorKind = Literal["local", "ray"]
+EXECUTORS: tuple[ExecutorKind, ...] = ("local", "ray")
+"""The choices of ``--executor``: processes on this machine, or a Ray cluster."""
+
+
+def make_executor(
+    kind: ExecutorKind,
+    workers: int,
+    address: str | None = None,
+    setup: Callable[..., None] | None = None,
+    arguments: tuple[Any, ...] = (),
+    teardown: Callable[[], None] | None = None,
+) -> Executor:
+    """The executor of ``kind`` with ``workers`` workers; ``setup(*arguments)`` runs in a
+    worker before it works. ``local``: this process alone (``workers`` <= 1; ``setup``
+    runs here, now) or a pool of processes. ``ray``: tasks over batches of items on a Ray
+    cluster -- the one at ``address`` (else ``RAY_ADDRESS``), else a local one started with
+    ``workers`` CPUs and shut down by ``close()``; ``workers`` <= 0 takes the cluster's CPUs.
+    On Ray ``setup`` and ``teardown`` bracket every batch: a Ray worker process may be ended
+    without running its exit hooks, so what a batch holds (articles not yet cached) is
+    written when the batch ends. Locally ``teardown`` is not called: a pool worker runs its
+    exit hooks (``setup`` registers what it needs), this process ends the job itself.
+    Ray is imported only here, only when chosen."""
+    if kind == "ray":
+        from refcheck.cluster.ray_executor import RayExecutor
+
+        return RayExecutor(workers, address, setup, arguments, teardown)
+    if kind != "local":
+        raise ValueError(f"unknown executor {kind!r} (choose from {', '.join(EXECUTORS)})")
+    if workers <= 1:
+        if setup is not None:
+            setup(*arguments)
+        return InProcess()
+    return LocalProcesses(workers, setup, arguments)
 
 
 def available_cores() -> int:

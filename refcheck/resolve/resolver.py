@@ -65,9 +65,16 @@ def resolve_links(
     cache: Cache | None,
     progress: Callable[[LinkResult], None] | None = None,
     fetch_urls: dict[str, str] | None = None,
+    *,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> ResolveReport:
     """Verdicts for ``links`` (keyed by their shown URL). ``fetch_urls`` maps a
-    shown URL whose credentials were masked to the URL to fetch."""
+    shown URL whose credentials were masked to the URL to fetch. ``executor``: where
+    the first pass of checks runs -- ``local`` (this process, or worker processes
+    sharded by domain for a large run) or ``ray`` (a checker actor per shard on the
+    Ray cluster at ``ray_address`` / ``RAY_ADDRESS``, else a local one, whatever the
+    number of links: the user chose the cluster)."""
     fetch_urls = fetch_urls or {}
     plan = make_plan(
         links, cache, offline=settings.offline, refresh=settings.refresh, max_age_days=settings.max_age_days,
@@ -83,6 +90,9 @@ def resolve_links(
     from refcheck.resolve.evidence import NetworkEvidence
 
     evidence = NetworkEvidence()
+    if executor == "ray" and plan.by_host:
+        _check_on_ray(links, plan.by_host, settings, cache, progress, fetch_urls, report, evidence, ray_address)
+        plan.by_host = {}
     shards = shard_by_domain(plan.by_host, settings.workers) if plan.to_check >= settings.shard_min_links else []
     if len(shards) > 1:
         _check_in_processes(links, shards, settings, cache, progress, fetch_urls, report, evidence)
@@ -173,16 +183,47 @@ def _check_in_processes(
     pool = LocalProcesses(len(jobs))
     try:
         for done in pool.map(_check_shard, jobs):
-            for url, (verdict, history, failures) in done.verdicts.items():
-                link = links[url]
-                link.verdict, link.history, link.failures, link.from_cache = verdict, history, failures, False
-                if progress is not None:
-                    progress(link)
+            take_verdicts(links, done.verdicts, progress)
             evidence.merge(done.evidence, links)
             report.checked += done.checked
             report.requests += done.requests
     finally:
         pool.close()
+
+
+def take_verdicts(
+    links: dict[str, LinkResult],
+    verdicts: dict[str, tuple[Verdict, list[HistoryEntry], int]],
+    progress: Callable[[LinkResult], None] | None,
+) -> None:
+    """Verdicts checked elsewhere (a worker process, a cluster actor) given to this run's records."""
+    for url, (verdict, history, failures) in verdicts.items():
+        link = links[url]
+        link.verdict, link.history, link.failures, link.from_cache = verdict, history, failures, False
+        if progress is not None:
+            progress(link)
+
+
+def _check_on_ray(
+    links: dict[str, LinkResult],
+    by_host: dict[str, list[LinkResult]],
+    settings: ResolveSettings,
+    cache: Cache | None,
+    progress: Callable[[LinkResult], None] | None,
+    fetch_urls: dict[str, str],
+    report: ResolveReport,
+    evidence: NetworkEvidence,
+    address: str | None,
+) -> None:
+    """The first pass on a Ray cluster (:mod:`refcheck.cluster.ray_checkers`): what comes
+    back is merged as :func:`_check_in_processes` merges it; the second opinion and the
+    archive lookups are then made here, once, as in a local run."""
+    from refcheck.cluster.ray_checkers import check_on_ray
+
+    checked, requests, notes = check_on_ray(links, by_host, settings, cache, progress, fetch_urls, evidence, address)
+    report.checked += checked
+    report.requests += requests
+    report.notes.extend(notes)
 
 
 def _fetch_urls_of(shard: dict[str, list[LinkResult]], fetch_urls: dict[str, str]) -> dict[str, str]:
