@@ -19,8 +19,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from refcheck import defaults
 from refcheck.errors import SettingsError
@@ -47,6 +47,10 @@ class Settings:
     cache_dir: str = field(default_factory=lambda: os.environ.get("REFCHECK_CACHE_DIR", "cache"))
     store: str | None = field(default_factory=lambda: os.environ.get("REFCHECK_STORE") or None)
     """A shared verdict store in PostgreSQL (``postgresql://…``) in place of the disk cache."""
+    executor: str = "local"
+    """Where extraction and link checks run: ``local`` (processes on this machine) or ``ray``."""
+    ray_address: str | None = None
+    """The Ray cluster (``host:port`` of its GCS, or ``auto``); None: ``RAY_ADDRESS``, else a local one."""
     store_retry: float = 5.0
     """Seconds a write to the verdict store is retried (with back-off) before the run goes on without it."""
     archive: str = "dead"
@@ -430,6 +434,12 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
         address = getattr(settings, name)
         if not _is_web_base(address):
             return f"{_label(name, command_line)} (or {env}) must be an http(s) address, not '{str(address)[:100]}'"
+    if settings.executor not in ("local", "ray"):
+        return f"{_label('executor', command_line)} must be one of: local, ray"
+    if settings.executor == "ray" and importlib.util.find_spec("ray") is None:
+        return f"{_label('executor', command_line)} ray needs Ray: pip install 'refcheck[ray]'"
+    if settings.ray_address is not None and settings.executor != "ray":
+        return f"{_label('ray_address', command_line)} needs --executor ray"
     if settings.store is not None and not settings.store.lower().startswith(("postgresql://", "postgres://")):
         label = "--store" if command_line else "setting 'store':"
         return f"{label} must be a postgresql:// URL (the disk cache is --cache-dir)"

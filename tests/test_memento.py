@@ -445,5 +445,5 @@ def test_cli_archives_option_rescues_a_dead_link_from_another_archive(
         assert stand_in.stats.total == 0, plain.stderr
         done = refcheck(tmp_path, *common, "--archives", "wayback,memento", "--cache-dir", "both")
     [line] = [line for line in done.stdout.splitlines() if line.startswith('{"url"')]
-    link = json.loads(line)
+    link = json.loads(line.rstrip(","))
     assert link["status"] == "dead" and link["archive"]["source"] == "memento" and link["archive"]["url"] == copy_url

@@ -7,7 +7,6 @@ seconds to start. Everything stays on 127.0.0.x."""
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import os
@@ -17,7 +16,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,6 @@ from refcheck.executor import make_executor  # noqa: E402
 from refcheck.models import RunResult  # noqa: E402
 from refcheck.report.json import write_json  # noqa: E402
 from refcheck.resolve.cache import Cache  # noqa: E402
-from refcheck.resolve.resolver import resolve_links  # noqa: E402
 
 ROUTES = ("ok", "gone", "broken", "chain-1", "soft", "forbidden", "removed", "story/2018/08/ok")
 
@@ -48,11 +45,6 @@ def cluster() -> Iterator[str]:
         yield str(ray.get_runtime_context().gcs_address)
     finally:
         ray.shutdown()
-
-
-def on_ray(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Checks through Ray for ``pipeline.resolve`` (until ``--executor`` reaches the settings)."""
-    monkeypatch.setattr(pipeline, "resolve_links", functools.partial(resolve_links, executor="ray"))
 
 
 def write_article(folder: Path, urls: list[str], name: str = "article.txt") -> None:
@@ -120,8 +112,11 @@ def test_extraction_through_ray_gives_what_one_process_gives(
         write_article(corpus, urls, f"article-{n:02}.txt")
     (corpus / "image.bin").write_bytes(b"\x00\x01" * 100)
 
-    def extracted(cache: str) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, str]]:
-        result = pipeline.run([corpus], Settings(offline=True, workers=1, cache_dir=str(tmp_path / cache)))
+    def extracted(
+        cache: str, **more: Any
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, str]]:
+        settings = Settings(offline=True, cache_dir=str(tmp_path / cache), **{"workers": 1, **more})
+        result = pipeline.run([corpus], settings)
         try:
             documents = [document.to_dict() for document in result.documents]
         finally:
@@ -135,14 +130,7 @@ def test_extraction_through_ray_gives_what_one_process_gives(
 
     local = extracted("cache-local")
 
-    def ray_executor(sources: object, settings: Settings, job: Any) -> Any:
-        if job.cache is not None:
-            job.cache.close()
-        worker_job = replace(job, cache=None, in_worker=True)
-        return make_executor("ray", 2, setup=pipeline._start_job, arguments=(worker_job,), teardown=pipeline._close_job)
-
-    monkeypatch.setattr(pipeline, "_executor_for", ray_executor)
-    through_ray = extracted("cache-ray")
+    through_ray = extracted("cache-ray", executor="ray", workers=2)
     assert through_ray == local
     assert len(local[0]) == 40 and local[1]["files_skipped"] == 1 and local[3]
     cache = Cache(tmp_path / "cache-ray")
@@ -164,8 +152,7 @@ def test_a_ray_run_reports_what_a_local_run_reports(
         urls = [f"{base}/{route}" for base in bases for route in ROUTES] + [refused]
         write_article(tmp_path / "corpus", urls)
         local = run_json(tmp_path / "corpus", check_settings(tmp_path / "cache-local"))
-        on_ray(monkeypatch)
-        remote = run_json(tmp_path / "corpus", check_settings(tmp_path / "cache-ray"))
+        remote = run_json(tmp_path / "corpus", check_settings(tmp_path / "cache-ray", executor="ray"))
     statuses = {link["status"] for link in local["links"]}
     assert {"ok", "dead", "soft-404", "server-error", "blocked", "error"} <= statuses
     assert remote["links"] == local["links"]
@@ -231,9 +218,8 @@ def test_a_checker_actor_killed_part_way_loses_no_finished_verdict(
     with ExitStack() as stack:
         urls, stats = busy_farm(stack, ["127.0.0.41", "127.0.0.42"], 24)
         write_article(tmp_path / "corpus", urls)
-        on_ray(monkeypatch)
-        result = pipeline.run([tmp_path / "corpus"], check_settings(tmp_path / "cache"))
-        pipeline.resolve(result, check_settings(tmp_path / "cache"), hook)
+        result = pipeline.run([tmp_path / "corpus"], check_settings(tmp_path / "cache", executor="ray"))
+        pipeline.resolve(result, check_settings(tmp_path / "cache", executor="ray"), hook)
         requests = requests_of(stats)
     try:
         assert {link.status for link in result.links.values()} == {"ok"}, (result.notes, len(reported))
@@ -290,8 +276,7 @@ def test_a_driver_killed_part_way_is_resumed_from_the_cache(
         kept = verdicts_kept(cache, urls)
         assert started - 2 * 2 <= len(kept) < len(urls)  # all but those in flight (two per host) were kept
         before = requests_of(stats)
-        on_ray(monkeypatch)
-        second = run_json(tmp_path / "corpus", check_settings(cache))
+        second = run_json(tmp_path / "corpus", check_settings(cache, executor="ray"))
         after = requests_of(stats)
     asked_again = {key for key, count in after.items() if count > before.get(key, 0)}
     assert len(asked_again) == len(urls) - len(kept)  # only the unfinished ones
@@ -310,3 +295,30 @@ def settle(stats: dict[str, Stats], quiet: float = 1.0, limit: float = 30.0) -> 
         elif time.monotonic() - since >= quiet:
             return
         time.sleep(0.05)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_the_command_line_on_ray_reports_what_it_reports_locally(cluster: str, tmp_path: Path) -> None:
+    """``refcheck corpus --executor ray --ray-address …``: the same JSON as a local run
+    (apart from timings and the cache folder); a bad choice is one line, exit 2."""
+    from conftest import refcheck
+
+    with ExitStack() as stack:
+        bases = [stack.enter_context(serve(f"127.0.0.{n}"))[0] for n in (41, 42)]
+        write_article(tmp_path / "corpus", [f"{base}/{route}" for base in bases for route in ROUTES])
+        common = ["corpus", "--allow-private", "--no-report", "--no-archive", "--host-interval", "0", "--json", "-",
+                  "--retries", "0"]  # fmt: skip
+        local = refcheck(tmp_path, *common, "--cache-dir", "cache-local")
+        remote = refcheck(tmp_path, *common, "--cache-dir", "cache-ray", "--executor", "ray", "--ray-address", cluster)
+    assert remote.returncode == local.returncode == 1, remote.stderr
+
+    def links(done: Any) -> list[Any]:
+        return sorted((normalised(json.loads(line.rstrip(","))) for line in done.stdout.splitlines() if line.startswith('{"url"')),
+                      key=lambda link: link["url"])  # fmt: skip
+
+    assert links(remote) == links(local) and len(links(local)) == 2 * len(ROUTES)
+    refused = refcheck(tmp_path, "corpus", "--offline", "--executor", "spark")
+    assert refused.returncode == 2 and refused.stderr.strip() == "refcheck: --executor must be one of: local, ray"
+

@@ -433,14 +433,14 @@ def test_second_run_answers_from_the_store_without_requests(url: str) -> None:
         addresses = [base + "/ok", base + "/gone", base + "/soft", base + "/chain-1"]
         first = {address: LinkResult(address, None) for address in addresses}
         store = open_store(url)
-        report = resolve_links(first, resolve_settings(), store)  # type: ignore[arg-type]
+        report = resolve_links(first, resolve_settings(), store)
         store.close()
         assert report.checked == 4 and report.from_cache == 0
         asked = sum(stats.requests.values())
 
         second = {address: LinkResult(address, None) for address in addresses}
         store = open_store(url)
-        report = resolve_links(second, resolve_settings(), store)  # type: ignore[arg-type]
+        report = resolve_links(second, resolve_settings(), store)
         store.close()
         assert report.from_cache == 4 and report.checked == 0
         assert sum(stats.requests.values()) == asked  # not one request
@@ -451,11 +451,26 @@ def test_second_run_answers_from_the_store_without_requests(url: str) -> None:
         execute(url, "UPDATE links SET history = '{\"x\": 1}' WHERE url = %s", base + "/gone")
         third = {address: LinkResult(address, None) for address in addresses}
         store = open_store(url)
-        report = resolve_links(third, resolve_settings(), store)  # type: ignore[arg-type]
+        report = resolve_links(third, resolve_settings(), store)
         store.close()
         assert report.from_cache == 3 and report.checked == 1
         assert stats.requests["/gone"] == 2
         assert any("damaged row in links" in warning for warning in store.warnings)
+
+
+def test_sharded_checking_in_worker_processes_uses_the_store(url: str) -> None:
+    """Above the sharding threshold, each worker process opens the store itself (by its
+    location, never a pickled connection): the verdicts land in PostgreSQL."""
+    with serve("127.0.0.2") as (one, _), serve("127.0.0.3") as (two, _):
+        addresses = [f"{one}/ok?n={n}" for n in range(3)] + [f"{two}/gone?n={n}" for n in range(3)]
+        links = {address: LinkResult(address, None) for address in addresses}
+        settings = resolve_settings()
+        settings.workers, settings.shard_min_links = 2, 1
+        store = open_store(url)
+        report = resolve_links(links, settings, store)
+        store.close()
+    assert report.checked == 6
+    assert dict(rows(url, "SELECT status, count(*) FROM links GROUP BY status")) == {"ok": 3, "dead": 3}
 
 
 _INTERRUPTED_RUN = """
@@ -490,7 +505,7 @@ def test_an_interrupted_run_resumes_from_the_store(url: str) -> None:
 
         links = {f"{base}/busy-{n}": LinkResult(f"{base}/busy-{n}", None) for n in range(40)}
         store = open_store(url)
-        report = resolve_links(links, resolve_settings(per_host=8), store)  # type: ignore[arg-type]
+        report = resolve_links(links, resolve_settings(per_host=8), store)
         store.close()
     assert report.from_cache == len(saved) and report.checked == 40 - len(saved)
     for address in saved:  # the finished verdicts were not asked for again

@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import ray
@@ -36,11 +35,11 @@ from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError
 
 from refcheck.cluster.ray_executor import ray_session
 from refcheck.models import HistoryEntry, LinkResult, Verdict
-from refcheck.resolve.cache import Cache
 from refcheck.resolve.evidence import NetworkEvidence
 from refcheck.resolve.ledger import now_iso
 from refcheck.resolve.resolver import ResolveReport, _fetch_urls_of, _Network, shard_by_domain, take_verdicts
 from refcheck.resolve.settings import ResolveSettings
+from refcheck.resolve.store import VerdictStore, location_of, open_store
 
 CHUNK_SECONDS = 0.25
 """An actor sends what it has finished at least this often (and when its shard is done)."""
@@ -107,7 +106,7 @@ class ShardChecker:
         return os.getpid()
 
     async def check(self, task: ShardTask) -> AsyncIterator[ShardChunk]:
-        cache = Cache(Path(task.cache_dir)) if task.cache_dir is not None else None
+        cache = open_store(task.cache_dir) if task.cache_dir is not None else None
         try:
             if task.retry and cache is not None:
                 restored = _finished_earlier(task.by_host, cache, task.run_started)
@@ -146,7 +145,7 @@ def _verdicts_of(links: list[LinkResult]) -> Verdicts:
     return {link.url: (link.verdict, link.history, link.failures) for link in links}
 
 
-def _finished_earlier(by_host: dict[str, list[LinkResult]], cache: Cache, run_started: str) -> list[LinkResult]:
+def _finished_earlier(by_host: dict[str, list[LinkResult]], cache: VerdictStore, run_started: str) -> list[LinkResult]:
     """The links whose verdict this run already wrote to the cache (an earlier attempt
     finished them but died before sending them): given that verdict, and taken out of
     ``by_host`` so they are not asked again."""
@@ -198,7 +197,7 @@ def check_on_ray(
     links: dict[str, LinkResult],
     by_host: dict[str, list[LinkResult]],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     progress: Callable[[LinkResult], None] | None,
     fetch_urls: dict[str, str],
     evidence: NetworkEvidence,
@@ -209,7 +208,7 @@ def check_on_ray(
     ``evidence`` in shard order. Returns (links checked, requests made, notes)."""
     with ray_session(settings.workers, address) as cpus:
         shards = shard_by_domain(by_host, max(1, min(settings.workers, cpus)))
-        directory = str(cache.directory) if cache is not None else None
+        directory = location_of(cache) if cache is not None else None
         task = ShardTask({}, settings, directory, {}, run_started=now_iso())
         running = [_Shard(index, shard, ShardChecker.remote()) for index, shard in enumerate(shards)]  # type: ignore[attr-defined]
         ACTIVE_CHECKERS[:] = [shard.actor for shard in running]

@@ -59,10 +59,10 @@ from refcheck.errors import ArchiveUndetermined, ArchiveUnreachable
 from refcheck.models import ArchiveCopy
 from refcheck.redact import redact
 from refcheck.resolve import memento
-from refcheck.resolve.cache import Cache
 from refcheck.resolve.check import retry_after
 from refcheck.resolve.politeness import HostLimiter, HostRule
 from refcheck.resolve.settings import ArchiveSettings
+from refcheck.resolve.store import VerdictStore
 from refcheck.resolve.transport import Transport, make_httpx_transport
 from refcheck.resolve.wayback import raw_capture_url, wayback_timestamp
 
@@ -86,7 +86,7 @@ class Archive:
     address rule) and host limiter; it closes neither."""
 
     def __init__(
-        self, settings: ArchiveSettings, cache: Cache | None, limiter: HostLimiter, transport: Transport
+        self, settings: ArchiveSettings, cache: VerdictStore | None, limiter: HostLimiter, transport: Transport
     ) -> None:
         self.settings = settings
         self.cache = cache

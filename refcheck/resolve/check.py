@@ -43,9 +43,9 @@ from refcheck.errors import (
     TLSFailure,
 )
 from refcheck.models import Hop, LinkStatus, Verdict
-from refcheck.resolve.cache import Cache
 from refcheck.resolve.politeness import HostLimiter
 from refcheck.resolve.settings import CheckSettings
+from refcheck.resolve.store import VerdictStore
 from refcheck.resolve.transport import Answer, HTTPTransport
 from refcheck.resolve.verdict import RETRYABLE_STATUSES, classify_response, page_title
 
@@ -124,7 +124,7 @@ class _Trail:
 
 class Checker:
     def __init__(
-        self, settings: CheckSettings, limiter: HostLimiter, transport: HTTPTransport, cache: Cache | None = None
+        self, settings: CheckSettings, limiter: HostLimiter, transport: HTTPTransport, cache: VerdictStore | None = None
     ) -> None:
         self.settings = settings
         self.limiter = limiter

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from refcheck.models import HistoryEntry, Hop, LinkResult, LinkStatus, Verdict
 from refcheck.redact import redact
-from refcheck.resolve.cache import HISTORY_LIMIT, Cache, LinkEntry
+from refcheck.resolve.cache import HISTORY_LIMIT, LinkEntry
+from refcheck.resolve.store import VerdictStore
 
 
 def now_iso() -> str:
@@ -79,7 +80,7 @@ class WriteBatch:
     """Cache writes gathered during one turn of the event loop and committed
     together at its end (``call_soon`` runs after the callbacks already ready)."""
 
-    def __init__(self, cache: Cache | None) -> None:
+    def __init__(self, cache: VerdictStore | None) -> None:
         self._cache = cache
         self._links: list[LinkResult] = []
 

@@ -16,9 +16,9 @@ from urllib.parse import SplitResult, urlsplit
 
 from refcheck import defaults
 from refcheck.models import LinkResult, LinkStatus, Verdict
-from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import record, restore, settle
 from refcheck.resolve.settings import LinkRules
+from refcheck.resolve.store import VerdictStore
 
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?$", re.IGNORECASE)
 _DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
@@ -38,7 +38,7 @@ class Plan:
 
 def make_plan(
     links: dict[str, LinkResult],
-    cache: Cache | None,
+    cache: VerdictStore | None,
     *,
     offline: bool,
     refresh: bool,

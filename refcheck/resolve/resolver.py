@@ -22,16 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from refcheck.models import ArchiveCopy, Drift, DriftVerdict, HistoryEntry, LinkResult, LinkStatus, Verdict
 from refcheck.redact import redact, without_userinfo
-from refcheck.resolve.cache import Cache
 from refcheck.resolve.ledger import WriteBatch, record
 from refcheck.resolve.plan import make_plan
 from refcheck.resolve.settings import ArchiveSettings, LinkRules, ResolveSettings
+from refcheck.resolve.store import VerdictStore, location_of, open_store
 from refcheck.resolve.wayback import cited_date, wayback_timestamp
 
 __all__ = ["ResolveReport", "ResolveSettings", "resolve_links"]
@@ -62,7 +61,7 @@ class ResolveReport:
 def resolve_links(
     links: dict[str, LinkResult],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     progress: Callable[[LinkResult], None] | None = None,
     fetch_urls: dict[str, str] | None = None,
     *,
@@ -166,7 +165,7 @@ def _check_in_processes(
     links: dict[str, LinkResult],
     shards: list[dict[str, list[LinkResult]]],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     progress: Callable[[LinkResult], None] | None,
     fetch_urls: dict[str, str],
     report: ResolveReport,
@@ -178,7 +177,7 @@ def _check_in_processes(
     made once for the whole run."""
     from refcheck.executor import LocalProcesses
 
-    directory = str(cache.directory) if cache is not None else None
+    directory = location_of(cache) if cache is not None else None
     jobs = [_ShardJob(shard, settings, directory, _fetch_urls_of(shard, fetch_urls)) for shard in shards]
     pool = LocalProcesses(len(jobs))
     try:
@@ -208,7 +207,7 @@ def _check_on_ray(
     links: dict[str, LinkResult],
     by_host: dict[str, list[LinkResult]],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     progress: Callable[[LinkResult], None] | None,
     fetch_urls: dict[str, str],
     report: ResolveReport,
@@ -250,7 +249,7 @@ def _check_shard(job: _ShardJob) -> _ShardDone:
     """In a worker process: the first pass over one shard's hosts."""
     from refcheck.resolve.evidence import NetworkEvidence
 
-    cache = Cache(Path(job.cache_dir)) if job.cache_dir is not None else None
+    cache = open_store(job.cache_dir) if job.cache_dir is not None else None
     report = ResolveReport()
     evidence = NetworkEvidence()
     try:
@@ -267,7 +266,7 @@ def _check_shard(job: _ShardJob) -> _ShardDone:
 async def _first_pass(
     by_host: dict[str, list[LinkResult]],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     fetch_urls: dict[str, str],
     report: ResolveReport,
     evidence: NetworkEvidence,
@@ -282,7 +281,7 @@ async def _first_pass(
 class _Network:
     """The network side of one event loop: host limits, connection pool, checker."""
 
-    def __init__(self, settings: ResolveSettings, cache: Cache | None) -> None:
+    def __init__(self, settings: ResolveSettings, cache: VerdictStore | None) -> None:
         from refcheck.resolve.check import Checker
         from refcheck.resolve.politeness import HostLimiter, HostRule
         from refcheck.resolve.safety import AddressPolicy
@@ -350,7 +349,7 @@ async def _resolve(
     links: dict[str, LinkResult],
     by_host: dict[str, list[LinkResult]],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     progress: Callable[[LinkResult], None] | None,
     fetch_urls: dict[str, str],
     report: ResolveReport,
@@ -400,7 +399,7 @@ def _archive_wanted(links: dict[str, LinkResult], settings: ResolveSettings) -> 
 
 
 def _copies_from_cache(
-    wanted: list[LinkResult], cache: Cache | None, offline: bool, archive_settings: ArchiveSettings
+    wanted: list[LinkResult], cache: VerdictStore | None, offline: bool, archive_settings: ArchiveSettings
 ) -> list[LinkResult]:
     """Archive copies the cache knows; returns the links still without an answer
     (offline: none -- they get ``available: null``). Answers of runs that also ask a
@@ -421,7 +420,7 @@ def _copies_from_cache(
     return missing
 
 
-def _archive_needs_network(links: dict[str, LinkResult], settings: ResolveSettings, cache: Cache | None) -> bool:
+def _archive_needs_network(links: dict[str, LinkResult], settings: ResolveSettings, cache: VerdictStore | None) -> bool:
     """Whether, with every verdict known, the archive phase must ask the archive:
     a copy the cache does not know, or one to submit to Save Page Now."""
     wanted = _archive_wanted(links, settings)
@@ -437,7 +436,7 @@ def _to_save(link: LinkResult) -> bool:
 async def _archive_lookups(
     links: dict[str, LinkResult],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     report: ResolveReport,
     limiter: HostLimiter,
     transport: Transport,
@@ -490,7 +489,7 @@ def _drift_day(link: LinkResult) -> str:
     return wayback_timestamp(cited_date(link))[:8]
 
 
-def _drift_from_cache(links: dict[str, LinkResult], settings: ResolveSettings, cache: Cache | None) -> None:
+def _drift_from_cache(links: dict[str, LinkResult], settings: ResolveSettings, cache: VerdictStore | None) -> None:
     """Drift verdicts the cache knows (not with ``--refresh``), with this run's cited title."""
     if not settings.drift or cache is None or settings.refresh:
         return
@@ -527,7 +526,7 @@ def _drift_without_network(links: dict[str, LinkResult], settings: ResolveSettin
 async def _drift_stage(
     links: dict[str, LinkResult],
     settings: ResolveSettings,
-    cache: Cache | None,
+    cache: VerdictStore | None,
     report: ResolveReport,
     network: _Network,
     fetch_url: Callable[[LinkResult], str],
@@ -565,7 +564,7 @@ async def _drift_stage(
 
 
 async def _drift_of(
-    link: LinkResult, settings: ResolveSettings, cache: Cache | None, archive: Archive, network: _Network, url: str
+    link: LinkResult, settings: ResolveSettings, cache: VerdictStore | None, archive: Archive, network: _Network, url: str
 ) -> Drift:
     from datetime import UTC, datetime
 
@@ -619,7 +618,7 @@ def _capture_too_far(link: LinkResult, copy: ArchiveCopy) -> str | None:
 
 
 async def _capture_digest(
-    link: LinkResult, copy: ArchiveCopy, cache: Cache | None, archive: Archive
+    link: LinkResult, copy: ArchiveCopy, cache: VerdictStore | None, archive: Archive
 ) -> tuple[PageDigest | None, str | None]:
     """The capture's digest (cached by address and capture time: a capture never
     changes), or (None, why); (None, None) when the archive did not answer."""
