@@ -254,3 +254,32 @@ def odt(
     }
     members.update(extra or {})
     return zip_members(members)
+
+
+# --- damaged packages (issue 16) ----------------------------------------------------
+
+
+def unsupported_zip_version(data: bytes, version: int = 235) -> bytes:
+    """``data`` with every central directory entry asking for zip ``version``
+    (23.5) to extract: Python's zipfile refuses it with NotImplementedError."""
+    damaged = bytearray(data)
+    start = damaged.find(b"PK\x01\x02")
+    while start >= 0:
+        damaged[start + 6] = version  # "version needed to extract", low byte
+        start = damaged.find(b"PK\x01\x02", start + 4)
+    return bytes(damaged)
+
+
+def garbled_member(data: bytes, name: str) -> bytes:
+    """``data`` with member ``name``'s deflate stream made to start with a stored
+    block whose lengths do not agree ("invalid stored block lengths")."""
+    damaged = bytearray(data)
+    header = damaged.find(b"PK\x03\x04")
+    while header >= 0:
+        name_length = int.from_bytes(damaged[header + 26 : header + 28], "little")
+        extra_length = int.from_bytes(damaged[header + 28 : header + 30], "little")
+        if damaged[header + 30 : header + 30 + name_length] == name.encode():
+            damaged[header + 30 + name_length + extra_length] = 0x00
+            return bytes(damaged)
+        header = damaged.find(b"PK\x03\x04", header + 4)
+    raise KeyError(name)

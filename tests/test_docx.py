@@ -19,6 +19,7 @@ from docx_maker import (
     endnote_ref,
     field_link,
     footnote_ref,
+    garbled_member,
     odt,
     odt_link,
     odt_note,
@@ -27,6 +28,7 @@ from docx_maker import (
     simple_field,
     table,
     text_box,
+    unsupported_zip_version,
     zip_members,
 )
 from localweb import serve
@@ -470,3 +472,56 @@ def test_odt_bounds() -> None:
     repeated = "<text:p>aaaa</text:p>" * 200_000
     with pytest.raises(SkipFile, match="a zip bomb"):
         parse_odt(odt(repeated))
+
+
+# --- damaged packages: one clear line, never a traceback (issue 16) ---------------------
+
+
+def test_a_zip_feature_python_cannot_read_is_a_clear_skip() -> None:
+    word = unsupported_zip_version(WordDocument(body=[paragraph(run("Text."))]).build())
+    assert skip_reason(word) == "not a readable Word document: unsupported zip package (zip file version 23.5)"
+    with pytest.raises(SkipFile, match=r"^not a readable OpenDocument text: unsupported zip package \(zip file"):
+        parse_odt(unsupported_zip_version(odt("<text:p>Text.</text:p>")))
+
+
+def test_an_odt_whose_manifest_or_mimetype_cannot_be_read_is_a_clear_skip() -> None:
+    body = "<text:p>Text citing https://www.reuters.com/a on 28 August 2018.</text:p>"
+    with pytest.raises(SkipFile, match=r"^not a readable OpenDocument text: META-INF/manifest\.xml is broken"):
+        parse_odt(garbled_member(odt(body), "META-INF/manifest.xml"))
+    long_mimetype = "application/vnd.oasis.opendocument.text" + " " * 300
+    with pytest.raises(SkipFile, match=r"^not a readable OpenDocument text: mimetype unpacks to more than 256 bytes"):
+        parse_odt(odt(body, extra={"mimetype": long_mimetype}))
+
+
+def test_an_odt_manifest_over_a_megabyte_is_read() -> None:
+    """A manifest lists every member: a large package's is over 1 MB, and is searched
+    for encryption in chunks (it made the reader raise before)."""
+    body = "<text:p>Text citing https://www.reuters.com/a on 28 August 2018.</text:p>"
+    big = "<manifest:manifest>" + " " * 1_100_000 + "</manifest:manifest>"
+    assert "https://www.reuters.com/a" in parse_odt(odt(body, extra={"META-INF/manifest.xml": big})).text
+    encrypted = big.replace("</manifest:manifest>", "<manifest:encryption-data/></manifest:manifest>")
+    with pytest.raises(SkipFile, match="password-protected"):
+        parse_odt(odt(body, extra={"META-INF/manifest.xml": encrypted}))
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "\u0663", "-1", "", "3"])
+def test_odt_space_counts_that_are_not_ascii_digits(count: str) -> None:
+    """``text:c="²"`` made ``int()`` raise (``str.isdigit`` is true for it); a count
+    that is not ASCII digits is one space (and runs of spaces read as one)."""
+    parsed = parse_odt(odt(f'<text:p>A claim<text:s text:c="{count}"/>and more.</text:p>'))
+    assert parsed.text == "A claim and more."
+
+
+def test_damaged_office_files_in_a_corpus_do_not_stop_the_run(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "<text:p>Text citing https://www.reuters.com/a on 28 August 2018.</text:p>"
+    (corpus / "version.docx").write_bytes(unsupported_zip_version(WordDocument(body=[paragraph(run("x"))]).build()))
+    (corpus / "manifest.odt").write_bytes(garbled_member(odt(body), "META-INF/manifest.xml"))
+    (corpus / "spaces.odt").write_bytes(odt('<text:p>A claim<text:s text:c="\u00b2"/>and more.</text:p>'))
+    (corpus / "good.odt").write_bytes(odt(body))
+    done = refcheck(tmp_path, "corpus", "--offline", "--no-report", "--cache-dir", str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "version.docx: skipped: not a readable Word document: unsupported zip package" in done.stdout
+    assert "manifest.odt: skipped: not a readable OpenDocument text: META-INF/manifest.xml is broken" in done.stdout
+    assert "2 of 4 articles read" in done.stdout

@@ -6,20 +6,23 @@ time and memory. The PDFs are made here (tests/pdf_maker.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import refcheck
 from pdf_maker import UNICODE_FONT_PATH, Span, image_only_pdf, make_pdf
 
 from refcheck.collect import SourceFile
 from refcheck.errors import SkipFile
-from refcheck.extract import ExtractContext, OutletIndex, extract_file
+from refcheck.extract import ExtractContext, OutletIndex, extract_bytes, extract_file
 from refcheck.extract import pdf as pdf_reader
 from refcheck.extract.analyze import analyze
 from refcheck.extract.pdf import parse_pdf
+from refcheck.extract.source import ParsedSource
 from refcheck.models import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +125,63 @@ def test_urls_broken_across_lines_are_joined() -> None:
     assert "The next sentence is prose." in parsed.text.split("\n")
 
 
+def test_an_address_ending_in_a_slash_does_not_take_the_next_lines_prose() -> None:
+    """Issue 16: a URL ending in ``/`` at a line end is complete unless the next word
+    is plainly a path (or an annotation says otherwise): the next line's ``U.S.``,
+    ``The``, ``2019`` or a footnote number glued to a word stay prose."""
+    pages = [
+        [
+            "The department published the figures at https://www.state.gov/",
+            "U.S. officials said the figures were final; the archive is https://www.example.org/",
+            "The archive keeps them. Older data is at https://www.example.org/data/",
+            "2019 was the last year kept. See http://www.ldc.upenn.edu/Projects/ACE/",
+            "2The hurricane names were recognised. The reports are at https://www.example.org/reports/",
+            "2019-03 and https://en.wikipedia.org/wiki/",
+            "Battle_of_Aleppo too. A hyphen ends https://www.reuters.com/article/us-syria-",
+            "U.S. officials said so, and this one goes on: https://www.reuters.com/article/battle-for-",
+            "hodeidah-port as written.",
+            ["Annotated: ", Span("https://www.state.gov/", url="https://www.state.gov/U.S.-policy")],
+            [Span("U.S.-policy", url="https://www.state.gov/U.S.-policy"), " says the annotation."],
+        ]
+    ]
+    data = make_pdf(pages)
+    urls = [c.url for c in document_of(data).citations if c.kind == "inline"]
+    assert urls == [
+        "https://www.state.gov/",
+        "https://www.example.org/",
+        "https://www.example.org/data/",
+        "http://www.ldc.upenn.edu/Projects/ACE/",
+        "https://www.example.org/reports/2019-03",  # plainly a path: joined
+        "https://en.wikipedia.org/wiki/Battle_of_Aleppo",
+        "https://www.reuters.com/article/us-syria-",  # (PDFium took the hyphen for hyphenation)
+        "https://www.reuters.com/article/battle-for-hodeidah-port",
+    ]
+    assert "https://www.state.gov/U.S.-policy\nsays the annotation." in parse_pdf(data).text  # the annotation decides
+
+
+@pytest.mark.parametrize("label", ["[2]", "2.", "(2)"])
+def test_an_address_ending_a_note_does_not_swallow_the_next_notes_label(label: str) -> None:
+    """Issue 16: ``…/syria/`` then ``[2] Reuters…`` on the next line were one note
+    (``…/syria/%5B2%5D``) and note 2 a false missing-footnote."""
+    pages = [
+        [["The report says so", Span("1", rise=4, size=6), " and the agency agreed", Span("2", rise=4, size=6), "."]],
+        [
+            "References",
+            f"{label.replace('2', '1')} US State Department, Country Reports 2018: Syria, March 13, 2019, "
+            "https://www.state.gov/reports/syria/",
+            f"{label} Reuters, Rebels retreat, August 28, 2018, https://www.reuters.com/article/us-syria-",
+            f"{label.replace('2', '3')} Reuters again, August 29, 2018, https://www.reuters.com/article/idUSKCN1LD1AB",
+        ],
+    ]
+    document = document_of(make_pdf(pages))
+    assert notes_of(document) == [
+        (1, 2, "2019-03-13", ["https://www.state.gov/reports/syria/"]),
+        (2, 2, "2018-08-28", ["https://www.reuters.com/article/us-syria-"]),
+        (3, 2, "2018-08-29", ["https://www.reuters.com/article/idUSKCN1LD1AB"]),
+    ]
+    assert [problem.kind for problem in document.problems] == ["unreferenced-footnote"]
+
+
 @pytest.mark.skipif(not UNICODE_FONT_PATH.exists(), reason="needs DejaVuSans (fonts-dejavu-core)")
 def test_right_to_left_text_comes_in_logical_order() -> None:
     """A right-to-left PDF sets its glyphs right to left (the logical order reversed,
@@ -176,6 +236,51 @@ def test_scanned_broken_and_foreign_files_are_skipped() -> None:
     assert skip_reason(b"%PDF-1.7\n" + b"\x00garbage" * 500).startswith("broken PDF")
     assert skip_reason(b"PK\x03\x04 a zip, not a PDF") == "not a PDF file (no %PDF- header)"
     assert skip_reason(b"") == "not a PDF file (no %PDF- header)"
+
+
+def damaged_page(data: bytes, page: int) -> bytes:
+    """``data`` with the object of page ``page`` (1-based) no longer a page: PDFium
+    opens the file and counts the page, then cannot load it (same length, so the
+    cross-reference table still holds)."""
+    starts = [match.start() for match in re.finditer(rb"/Type /Page\n", data)]
+    at = starts[page - 1]
+    return data[:at] + b"/Type /Pagq\n" + data[at + 12 :]
+
+
+def test_a_page_that_cannot_be_loaded_skips_the_pdf_with_one_line() -> None:
+    """Issue 16: PDFium's "Failed to load page" left the reader as a traceback."""
+    data = make_pdf([["Page one https://www.example.org/a"], ["Page two."], ["Page three."]])
+    assert skip_reason(damaged_page(data, 3)) == "broken PDF: page 3 cannot be read"
+    assert skip_reason(damaged_page(data, 1)) == "broken PDF: page 1 cannot be read"
+
+
+@pytest.mark.parametrize("failure", [ValueError("bad"), RecursionError(), MemoryError(), KeyError("k")])
+def test_extract_bytes_never_lets_a_readers_exception_escape(
+    failure: Exception, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a reader raises that it did not turn into a SkipFile ends this one
+    file with an error, never the run (issue 16)."""
+
+    def broken_reader(data: bytes) -> ParsedSource:
+        raise failure
+
+    monkeypatch.setattr(pdf_reader, "parse_pdf", broken_reader)
+    source = SourceFile(Path("a.pdf"), "a.pdf", "pdf")
+    document = extract_bytes(b"%PDF-1.7", source, ExtractContext(OutletIndex.load()))
+    assert document.error is not None and document.error.startswith(("could not extract", "structure too deeply"))
+    assert "\n" not in document.error and document.skipped is None
+
+
+def test_a_damaged_pdf_in_a_corpus_does_not_stop_the_run(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = make_pdf([["Page one https://www.example.org/a"], ["Page two."], ["Page three."]])
+    (corpus / "damaged.pdf").write_bytes(damaged_page(good, 2))
+    (corpus / "good.pdf").write_bytes(good)
+    done = refcheck(tmp_path, "corpus", "--offline", "--no-report", "--cache-dir", str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "damaged.pdf: skipped: broken PDF: page 2 cannot be read" in done.stdout
+    assert "1 of 2 articles read" in done.stdout
 
 
 def test_a_skipped_pdf_is_a_document_that_says_why(tmp_path: Path) -> None:

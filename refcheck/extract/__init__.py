@@ -48,18 +48,17 @@ def binary_reader(article_format: str) -> Callable[[bytes], ParsedSource]:
 
 def extract_bytes(data: bytes, source: SourceFile, context: ExtractContext) -> Document:
     """Extract one article of a binary format (Word, OpenDocument, PDF) from its
-    bytes. Never raises for a bad file: the Document says what went wrong."""
+    bytes. Never raises for a bad file: the Document says what went wrong. The
+    readers turn the damage they know into :class:`SkipFile`; whatever else a
+    third-party parser raises on a hostile file ends this one file, not the run."""
     try:
         parsed = binary_reader(source.format)(data)
-    except SkipFile as reason:
-        return Document(path=source.name, format=source.format, skipped=str(reason))
-    try:
         # A document's relative links lead nowhere on this disk: no folder.
         return analyze(parsed, source.name, context, None)
-    except RecursionError:
-        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
-    except Exception as exc:
-        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
+    except SkipFile as reason:
+        return Document(path=source.name, format=source.format, skipped=str(reason))
+    except Exception as exc:  # (RecursionError and MemoryError included)
+        return Document(path=source.name, format=source.format, error=extraction_error(exc))
 
 
 def extract_text(
@@ -76,10 +75,21 @@ def extract_source(text: str, source: SourceFile, context: ExtractContext) -> Do
     Never raises for a bad file: the Document says what went wrong (``error``)."""
     try:
         return extract_text(text, source.format, source.name, context, source.path.parent)
-    except RecursionError:
-        return Document(path=source.name, format=source.format, error="structure too deeply nested to read")
-    except Exception as exc:
-        return Document(path=source.name, format=source.format, error=f"could not extract: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # (RecursionError and MemoryError included)
+        return Document(path=source.name, format=source.format, error=extraction_error(exc))
+
+
+def extraction_error(exc: Exception) -> str:
+    """One line saying why a file's extraction failed."""
+    if isinstance(exc, RecursionError):
+        return "structure too deeply nested to read"
+    if isinstance(exc, MemoryError):
+        return "could not extract: out of memory"
+    detail = " ".join(str(exc).split())
+    detail = detail if len(detail) <= 200 else detail[:199] + "…"
+    return (
+        f"could not extract: {type(exc).__name__}: {detail}" if detail else f"could not extract: {type(exc).__name__}"
+    )
 
 
 def extract_file(source: SourceFile, context: ExtractContext, max_bytes: int) -> Document:

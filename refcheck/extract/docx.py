@@ -54,8 +54,10 @@ paragraphs, leave a ``notice``.
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -133,6 +135,11 @@ _CORE = "/core-properties"
 _EXTENDED = "/extended-properties"
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, RuntimeError, struct.error,
+               IndexError, KeyError, OverflowError)  # fmt: skip
+"""What :mod:`zipfile` raises on a damaged central directory (it checks little)."""
+
+
 class PartError(Exception):
     """One part of a package cannot be read (too large, broken, a DTD): the message says why."""
 
@@ -160,7 +167,9 @@ class OfficePackage:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+        except NotImplementedError as exc:  # a zip feature (version, compression) Python cannot read
+            raise SkipFile(f"not a readable {kind}: unsupported zip package ({_short(exc)})") from None
+        except _ZIP_ERRORS as exc:
             raise SkipFile(f"broken zip package ({_short(exc)})") from None
         if len(infos) > MAX_MEMBERS:
             raise SkipFile(f"zip package of {len(infos):,} members (more than {MAX_MEMBERS:,}): not read")
@@ -246,7 +255,7 @@ class _BoundedReader:
         want = _CHUNK if size < 0 or size > _CHUNK else size
         try:
             chunk = self._stream.read(want)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError) as exc:
             # A bad CRC or a garbled stream: no byte of it can be trusted (unlike XML cut short).
             raise PartError(f"{self._name} is broken ({_short(exc)})") from None
         self.total += len(chunk)
@@ -285,7 +294,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _megabytes(count: int) -> str:
-    return f"{count / 2**20:g} MB"
+    """A part's limit for a message: in MB, or in bytes below one."""
+    return f"{count / 2**20:g} MB" if count >= 2**20 else f"{count:,} bytes"
 
 
 # --- relationships -------------------------------------------------------------------

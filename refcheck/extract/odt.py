@@ -46,6 +46,10 @@ _SKIPPED = frozenset({f"{_TEXT}tracked-changes", f"{_OFFICE}annotation", f"{_OFF
 _PARAGRAPHS = frozenset({f"{_TEXT}p", f"{_TEXT}h"})
 _CONTENT_BYTES = MAX_PART_BYTES // 2
 _META_BYTES = 2**20
+_MIMETYPE_BYTES = 256
+"""Every OpenDocument mimetype is under 60 bytes: a longer one is not read."""
+_MANIFEST = "META-INF/manifest.xml"
+_SCAN_CHUNK = 64 * 1024
 
 
 class _Story:
@@ -112,18 +116,18 @@ class _Story:
 
 
 def _count(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 1
+    """``text:c``, the number of spaces: ASCII digits only (``str.isdigit`` also
+    takes ``²`` or ``٣``, which ``int`` refuses or reads as a number nobody wrote)."""
+    return int(value) if value and value.isascii() and value.isdigit() else 1
 
 
 def parse_odt(data: bytes) -> ParsedSource:
     """Read an OpenDocument text's bytes (see the module's docstring)."""
     package = OfficePackage(data, "OpenDocument text")
-    if package.has("mimetype"):
-        mimetype = package.read("mimetype", 256).decode("ascii", "replace").strip()
-        if mimetype not in _TEXT_TYPES:
-            raise SkipFile(f"not an OpenDocument text ({mimetype[:80]})")
-    if package.has("META-INF/manifest.xml") and b"encryption-data" in package.read("META-INF/manifest.xml", 2**20):
-        raise SkipFile("a password-protected OpenDocument text: not read")
+    try:
+        _check_package(package)
+    except PartError as reason:
+        raise SkipFile(f"not a readable OpenDocument text: {reason}") from None
     if not package.has("content.xml"):
         raise SkipFile("not an OpenDocument text: no content.xml in the package")
     try:
@@ -139,6 +143,30 @@ def parse_odt(data: bytes) -> ParsedSource:
             story.read(child)
     story.paragraphs.sort(key=lambda paragraph: paragraph.order)
     return assemble_source(story.paragraphs, notes, _metadata(package, notices), notices, "odt")
+
+
+def _check_package(package: OfficePackage) -> None:
+    """:class:`SkipFile` unless the package says it is a text, not encrypted;
+    :class:`PartError` when its mimetype or manifest cannot be read."""
+    if package.has("mimetype"):
+        mimetype = package.read("mimetype", _MIMETYPE_BYTES).decode("ascii", "replace").strip()
+        if mimetype not in _TEXT_TYPES:
+            raise SkipFile(f"not an OpenDocument text ({mimetype[:80]})")
+    if package.has(_MANIFEST) and _mentions(package, _MANIFEST, b"encryption-data"):
+        raise SkipFile("a password-protected OpenDocument text: not read")
+
+
+def _mentions(package: OfficePackage, name: str, needle: bytes) -> bool:
+    """Part ``name`` holds ``needle``: read in chunks within the package's bounds,
+    as a manifest lists every member (a large package's is over a megabyte)."""
+    reader = package.reader(name)
+    carried = b""
+    while chunk := reader.read(_SCAN_CHUNK):
+        window = carried + chunk
+        if needle in window:
+            return True
+        carried = window[-(len(needle) - 1) :]
+    return False
 
 
 def _metadata(package: OfficePackage, notices: list[str]) -> Metadata:

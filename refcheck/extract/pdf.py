@@ -19,6 +19,11 @@ What PDFium gives is repaired where a reader of citations needs it:
 * a URL broken across two lines is joined back when a link annotation gives the
   whole address, or when the break follows a character URLs break after
   (``/ - _ = & ? #``) and the next line goes on with URL characters;
+* but without an annotation saying so, never onto what starts a new note
+  (``[2]``, ``2.``, ``(2)``) or reads as prose (``U.S.``, ``The``): a URL
+  ending in ``/`` at a line end is complete unless the next word is plainly a
+  path (``2018/annual.pdf``, ``2019-03``), as is one ending in a hyphen before
+  prose;
 * a superscript number (smaller than the text before it and raised above its
   baseline; not after a lone letter, as in ``x²``) is written in Unicode
   superscript digits (``claim¹``), a marker the shared analysis knows;
@@ -71,6 +76,8 @@ _HEADER_SEARCH = 1024
 """The ``%PDF-`` header must start within this many bytes (as PDF readers allow)."""
 _SOFT_HYPHEN = "\ufffe"
 """What PDFium puts for a hyphen at a line end, the line break removed."""
+_LINE_END_RE = re.compile(r"\r\n|\r|\n|(?<=[\ufffe\x02])(?![\r\n]|$)")
+"""A line break, or the place after a soft hyphen where PDFium took one out."""
 _AFTER_MARKER = frozenset(" \t.,;:)]!?\u2019\u201d")
 """What the text goes on with after a marker on the same line (an empty line never)."""
 _SUPERSCRIPT_RATIO = 0.8
@@ -89,6 +96,22 @@ _URL_TAIL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*$", re.IGNORECASE)
 _URL_BREAK_CHARS = "/-_=&?#~%+"
 _URL_GOES_ON_RE = re.compile(r"[\w\-./?=&%#~+:;@!$*'()\[\],]+")
 _URL_HINT_RE = re.compile(r"[\d/\-_=.%&?#]")
+"""A line's first word that has one of these may go on with a URL broken after ``- _ = & ? # ~ % +``."""
+_NOTE_LABEL_RE = re.compile(r"(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,4}[.)]|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)(?=\s|$)")
+"""A line that starts a new note (``[2]``, ``(2)``, ``2.``, ``2)``, ``²``): never part of the URL before it."""
+_PROSE_WORD_RE = re.compile(
+    r"(?:\d{1,4}[.)\]]?)?[A-Z](?:[a-z]+|\.)(?:[A-Z]?[a-z]*\.?)*['\u2019]?[a-z]?[,;:!?)\]\"\u201d\u2019]*"
+)
+"""A word or an abbreviation of running text (``The``, ``U.S.``, ``Reuters,``, ``2The``
+with a note number glued on): a capital then lower-case letters or a dot, and none
+of the characters of an address's path (``_ - / = ?``, a dot before lower case)."""
+_PATH_RE = re.compile(r"[A-Za-z0-9~%+=&?#._/-]+")
+_PATH_SIGN_RE = re.compile(r"[/_=?&#%]")
+_LOWER_PATH_RE = re.compile(r"[a-z0-9][a-z0-9~%+=&?#._/-]*(?:-|\.[a-z0-9]{2,5}$)[a-z0-9~%+=&?#._/-]*")
+"""After an address ending in ``/``, only a word that is plainly a path goes on with
+it: one with ``/ _ = ? & # %`` (``2018/annual.pdf``, ``Battle_of_Aleppo``), or in
+lower case and digits with a hyphen or a file extension (``2019-03``, ``index.html``);
+not ``2019``, ``officials``, ``e.g.``, ``Al-Monitor``."""
 _PDF_DATE_RE = re.compile(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 _JUNK_TITLE_RE = re.compile(
     r"^(?:microsoft (?:word|powerpoint|excel) - .*|untitled.*|.*\.(?:docx?|odt|pdf|rtf|tex|indd|qxd)|\s*)$",
@@ -168,16 +191,26 @@ def _read(document: pdfium.PdfDocument) -> _Reading:
         if reading.chars >= MAX_TEXT_CHARS:
             reading.cut.append(f"text cut at {MAX_TEXT_CHARS:,} characters")
             break
-        page = document[index]
-        try:
-            page_lines = _read_page(document, page, index + 1, reading)
-        finally:
-            page.close()
+        page_lines = _read_page_at(document, index, reading)
         if reading.lines and page_lines:
             reading.lines.append(_Line("", index + 1))  # pages are paragraphs apart
         reading.lines.extend(page_lines)
         reading.pages_read = index + 1
     return reading
+
+
+def _read_page_at(document: pdfium.PdfDocument, index: int, reading: _Reading) -> list[_Line]:
+    """The lines of page ``index``; :class:`SkipFile` when PDFium cannot load it
+    (a damaged page object or text layer): a document read with a page missing
+    would report its notes and markers wrong (a false missing footnote)."""
+    try:
+        page = document[index]
+        try:
+            return _read_page(document, page, index + 1, reading)
+        finally:
+            page.close()
+    except pdfium.PdfiumError:
+        raise SkipFile(f"broken PDF: page {index + 1} cannot be read") from None
 
 
 def _read_page(document: pdfium.PdfDocument, page: pdfium.PdfPage, number: int, reading: _Reading) -> list[_Line]:
@@ -201,17 +234,19 @@ def _read_page(document: pdfium.PdfDocument, page: pdfium.PdfPage, number: int, 
 
 
 def _split_lines(text: str, number: int) -> tuple[list[int], list[_Line]]:
-    """The page's lines and the character index each starts at."""
+    """The page's lines and the character index each starts at. A line PDFium
+    ended with a soft hyphen (joining it to the next) stays a line of its own
+    here, ending with :data:`_SOFT_HYPHEN`: whether the two are one word, one
+    address or two things is decided over the whole text (:func:`_join_hyphenated`)."""
     starts: list[int] = []
     lines: list[_Line] = []
     position = 0
-    for piece in re.split(r"(\r\n|\r|\n)", text):
-        if piece in ("\r\n", "\r", "\n"):
-            position += len(piece)
-            continue
+    for end in _LINE_END_RE.finditer(text):
         starts.append(position)
-        lines.append(_Line(_CONTROL_RE.sub("", piece.replace("\x02", _SOFT_HYPHEN)), number))
-        position += len(piece)
+        lines.append(_Line(_CONTROL_RE.sub("", text[position : end.start()].replace("\x02", _SOFT_HYPHEN)), number))
+        position = end.end()
+    starts.append(position)
+    lines.append(_Line(_CONTROL_RE.sub("", text[position:].replace("\x02", _SOFT_HYPHEN)), number))
     return starts, lines
 
 
@@ -375,13 +410,10 @@ def _drop_furniture(lines: list[_Line]) -> list[_Line]:
 
 
 def _join_broken_urls(lines: list[_Line]) -> list[_Line]:
-    """Hyphens PDFium took out of line ends put back or dropped, and URLs broken
-    across two lines joined onto the first."""
-    for line in lines:
-        if _SOFT_HYPHEN in line.text:
-            line.text = _resolve_soft_hyphens(line.text, line.links)
+    """Lines broken at a hyphen joined back (the hyphen dropped or kept), and URLs
+    broken across two lines joined onto the first."""
     joined: list[_Line] = []
-    for line in lines:
+    for line in _join_hyphenated(lines):
         previous = joined[-1] if joined else None
         if previous is not None and line.text and not line.text[0].isspace():
             tail = _URL_TAIL_RE.search(previous.text)
@@ -398,21 +430,51 @@ def _join_broken_urls(lines: list[_Line]) -> list[_Line]:
     return joined
 
 
-def _resolve_soft_hyphens(text: str, links: list[str]) -> str:
-    """A line-end hyphen inside a URL is the URL's (kept) unless a link annotation
-    here has the address without it; in a word it was hyphenation (dropped)."""
-    pieces = text.split(_SOFT_HYPHEN)
-    out = pieces[0]
-    for piece in pieces[1:]:
-        word_start = max(out.rfind(" "), out.rfind("\t")) + 1
-        head = out[word_start:]
-        next_word = piece.split(None, 1)[0] if piece.strip() else ""
-        in_url = "://" in head or head.lower().startswith("www.")
-        keep = in_url and not any(
-            _url_agrees(head + next_word, link) and not _url_agrees(head + "-" + next_word, link) for link in links
-        )
-        out += ("-" if keep else "") + piece
-    return out
+def _join_hyphenated(lines: list[_Line]) -> list[_Line]:
+    """Each line PDFium ended with a soft hyphen joined to the next, as PDFium
+    would, unless the hyphen ends an address and the next line does not go on with
+    it (a new note, prose): then the hyphen is the address's last character."""
+    joined: list[_Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.text.endswith(_SOFT_HYPHEN):
+            before = previous.text[:-1]
+            hyphen = _hyphen_join(before, line.text, previous.links + line.links)
+            if hyphen is not None:
+                previous.text = before + hyphen + line.text
+                previous.links.extend(line.links)
+                continue
+            previous.text = before + "-"  # not joined: the hyphen is what the page shows
+        joined.append(line)
+    if joined and joined[-1].text.endswith(_SOFT_HYPHEN):  # (PDFium ends no text so; defensive)
+        joined[-1].text = joined[-1].text[:-1] + "-"
+    return joined
+
+
+def _hyphen_join(before: str, following: str, links: list[str]) -> str | None:
+    """How a line ending ``before`` + soft hyphen joins ``following``: ``""`` (a
+    word's hyphenation, or an address the annotation has without the hyphen),
+    ``"-"`` (the address's own hyphen, the address going on), None (not joined)."""
+    if not following or following[0].isspace() or _NOTE_LABEL_RE.match(following):
+        return None
+    head = _last_word(before)
+    if not _in_url(head):
+        return ""
+    next_word = following.split(None, 1)[0]
+    if any(_url_agrees(head + next_word, link) and not _url_agrees(head + "-" + next_word, link) for link in links):
+        return ""
+    written = (head + "-" + next_word).rstrip(".,;:)]'\"")
+    if any(link.startswith(written) for link in links):
+        return "-"  # the annotation gives the joined address
+    return None if _PROSE_WORD_RE.fullmatch(next_word) else "-"
+
+
+def _last_word(text: str) -> str:
+    return text[max(text.rfind(" "), text.rfind("\t")) + 1 :]
+
+
+def _in_url(word: str) -> bool:
+    return "://" in word or word.lower().startswith("www.")
 
 
 def _url_agrees(written: str, address: str) -> bool:
@@ -423,11 +485,12 @@ def _url_agrees(written: str, address: str) -> bool:
 
 def _continuation(fragment: str, following: str, links: list[str]) -> int:
     """How many characters at the start of ``following`` continue the URL that
-    ``fragment`` ends a line with (0: none)."""
+    ``fragment`` ends a line with (0: none). A link annotation on either line
+    decides; without one, only a word that cannot be prose goes on with it."""
     first = following.split(None, 1)[0]
     goes_on = _URL_GOES_ON_RE.match(first)
-    if goes_on is None:
-        return 0
+    if goes_on is None or _NOTE_LABEL_RE.match(following):
+        return 0  # the next line starts a note of its own
     candidate = goes_on.group()
     for link in links:
         if len(link) > len(fragment) and link.startswith(fragment):
@@ -435,9 +498,20 @@ def _continuation(fragment: str, following: str, links: list[str]) -> int:
             return len(rest) if candidate.startswith(rest) else len(candidate) if rest.startswith(candidate) else 0
     if any(link == fragment.rstrip(".,;") for link in links):
         return 0  # the annotation says the address ends here
-    if fragment[-1] not in _URL_BREAK_CHARS or not _URL_HINT_RE.search(candidate.rstrip(".,;:)")):
-        return 0
-    return len(candidate)
+    return len(candidate) if _guessed_continuation(fragment, candidate) else 0
+
+
+def _guessed_continuation(fragment: str, candidate: str) -> bool:
+    """Without an annotation: ``candidate`` (the next line's first word) goes on
+    with the URL ``fragment`` when the URL broke after a character URLs break
+    after and the word reads as the rest of an address, not as prose: an address
+    ending in ``/`` is complete as it stands unless the word is plainly a path."""
+    word = candidate.rstrip(".,;:)")
+    if fragment[-1] not in _URL_BREAK_CHARS or _PROSE_WORD_RE.fullmatch(candidate):
+        return False
+    if fragment[-1] == "/":
+        return bool(_PATH_RE.fullmatch(word) and (_PATH_SIGN_RE.search(word) or _LOWER_PATH_RE.fullmatch(word)))
+    return bool(_URL_HINT_RE.search(word))
 
 
 # --- the result ------------------------------------------------------------------------------
