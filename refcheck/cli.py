@@ -10,6 +10,7 @@ the command, once the settings are known -- ``--help`` and a usage error never l
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -203,6 +204,18 @@ def main(
             " PGPASSWORD or ~/.pgpass); default: the disk cache (--cache-dir).",
         ),
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            metavar="local|ray",
+            help="Where extraction and link checks run: processes on this machine (local, default), or a Ray"
+            " cluster (--ray-address / RAY_ADDRESS, else a local one of --workers CPUs).",
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(metavar="ADDR", help="The Ray cluster to use (its GCS host:port, or auto); default RAY_ADDRESS."),
+    ] = None,
     store_retry: Annotated[
         float | None,
         typer.Option(
@@ -361,7 +374,7 @@ def main(
     overrides: dict[str, Any] = {
         "offline": offline, "json": json_out, "report_dir": report_dir, "no_report": no_report,
         "cache_dir": cache_dir, "archive": "none" if no_archive else archive, "wayback_url": wayback_url,
-        "cdx_url": cdx_url, "store": store, "store_retry": store_retry, "archives": archives, "memento_url": memento_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
+        "cdx_url": cdx_url, "store": store, "store_retry": store_retry, "executor": executor, "ray_address": ray_address, "archives": archives, "memento_url": memento_url, "archive_interval": archive_interval, "save_missing": save_missing, "drift": drift, "allow_private": allow_private, "concurrency": concurrency, "per_host": per_host,
         "host_interval": host_interval, "timeout": timeout, "retries": retries, "refresh": refresh, "max_age": max_age,
         "fail_on": fail_on, "max_file_size": max_file_size, "user_agent": user_agent, "quiet": quiet,
         "verbose": verbose, "links": links, "format": output_format,
@@ -396,7 +409,7 @@ def main(
     from refcheck.pipeline import resolve, run
     from refcheck.report.progress import RunProgress
 
-    with RunProgress(settings.quiet) as progress:
+    with _cluster(settings), RunProgress(settings.quiet) as progress:
         progress.stage("reading articles", None)
         result = run(files, settings, progress.file, pages)
         progress.stage("checking links", len(result.links))
@@ -418,6 +431,16 @@ def main(
     if graph_failure is not None:
         raise InputError(graph_failure)
     raise typer.Exit(code)
+
+
+def _cluster(settings: Settings) -> contextlib.AbstractContextManager[object]:
+    """``--executor ray``: connected to the cluster for the whole run (extraction and checks;
+    a local cluster is started once, not once a stage); else nothing."""
+    if settings.executor != "ray":
+        return contextlib.nullcontext()
+    from refcheck.cluster.ray_executor import ray_session
+
+    return ray_session(settings.workers or 0, settings.ray_address)
 
 
 def _write_interrupted(result: RunResult, settings: Settings) -> None:
@@ -456,6 +479,7 @@ def _split_inputs(arguments: list[str]) -> tuple[list[Path], list[str]]:
     """The PATH arguments as files and folders, and live pages (http(s) addresses, in
     order, each once). Another scheme (``ftp://``, ``file://``) is refused: it is not a
     file name either."""
+    from refcheck.redact import redact
     from refcheck.webinput import address_problem, is_web_address, looks_like_address
 
     files: list[Path] = []
@@ -464,10 +488,10 @@ def _split_inputs(arguments: list[str]) -> tuple[list[Path], list[str]]:
         if is_web_address(argument):
             problem = address_problem(argument)
             if problem:
-                raise InputError(f"{argument[:200]}: {problem}")
+                raise InputError(f"{redact(argument[:200])}: {problem}")
             pages[argument] = None
         elif looks_like_address(argument) and not Path(argument).exists():
-            raise InputError(f"{argument[:200]}: not a supported address (live pages are http and https only)")
+            raise InputError(f"{redact(argument[:200])}: not a supported address (live pages are http and https only)")
         else:
             files.append(Path(argument))
     return files, list(pages)
@@ -629,7 +653,16 @@ def _write_ci_format(
 
 
 def _exit_status(result: RunResult, settings: Settings, changes: Changes | None = None) -> tuple[int, str]:
-    """The exit code (0 or 1, as ``--fail-on`` asks) and, in a few words, why."""
+    """The exit code (0 or 1, as ``--fail-on`` asks) and, in a few words, why -- and a
+    sitemap or feed that could not be read while the run went on (docs/web-input.md)."""
+    from refcheck.webinput import not_read_text
+
+    code, reason = _fail_on_status(result, settings, changes)
+    not_read = not_read_text(result.notes)
+    return code, f"{reason}; {not_read}" if not_read else reason
+
+
+def _fail_on_status(result: RunResult, settings: Settings, changes: Changes | None) -> tuple[int, str]:
     found = _Found.of(result, changes)
     conditions = list(settings.fail_on)
     failing = [] if "none" in conditions else [

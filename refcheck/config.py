@@ -461,6 +461,7 @@ def _invalid_value(settings: Settings, command_line: bool = False) -> str | None
 
 def _web_input_problem(settings: Settings, command_line: bool) -> str | None:
     """A sitemap or feed that is not an http(s) address, a ``since`` that is not a date."""
+    from refcheck.redact import redact
     from refcheck.webinput import address_problem, parse_since
 
     for name, option, addresses in (("sitemaps", "--sitemap", settings.sitemaps), ("feeds", "--feed", settings.feeds)):
@@ -468,7 +469,7 @@ def _web_input_problem(settings: Settings, command_line: bool) -> str | None:
         for address in addresses:
             problem = address_problem(address)
             if problem:
-                return f"{label} '{address[:200]}': {problem}"
+                return f"{label} '{redact(address[:200])}': {problem}"
     if settings.since is not None:
         try:
             parse_since(settings.since)

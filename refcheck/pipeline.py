@@ -32,7 +32,7 @@ from refcheck.collect import (
     text_of,
 )
 from refcheck.config import Settings, save_keys
-from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores
+from refcheck.executor import Executor, InProcess, LocalProcesses, available_cores, make_executor
 from refcheck.models import (
     CitedBy,
     Coverage,
@@ -93,7 +93,9 @@ def run(
     noted = len(cache.warnings) if cache is not None else 0
     executor = _executor_for(sources, settings, job)
     try:
-        extracted = executor.map(_extract, sources)
+        # A cluster's workers do not share this process's working folder: absolute paths.
+        shipped = [replace(source, path=source.path.absolute()) for source in sources] if settings.executor == "ray" else sources
+        extracted = executor.map(_extract, shipped)
         for item in items:
             if not isinstance(item, SourceFile):
                 summary.skipped_files.append(SkippedFile(item.name, item.reason))
@@ -133,17 +135,20 @@ def run(
 
 def _web_inputs(pages: list[str], settings: Settings) -> list[str]:
     """The corpus's web part, as its key counts it: each page, sitemap and feed (not
-    ``since`` nor ``max-pages``: the nightly run over a sitemap stays one corpus)."""
-    return sorted(
-        {*pages, *(f"sitemap:{url}" for url in settings.sitemaps), *(f"feed:{url}" for url in settings.feeds)}
-    )
+    ``since`` nor ``max-pages``: the nightly run over a sitemap stays one corpus), with
+    any credentials in them masked (the inputs go to the history and the store)."""
+    inputs = {*pages, *(f"sitemap:{url}" for url in settings.sitemaps), *(f"feed:{url}" for url in settings.feeds)}
+    return sorted({redact(address) for address in inputs})
 
 
 def _read_web(
     pages: list[str], settings: Settings, job: _ExtractJob, result: RunResult, progress: Callable[[str], None] | None
 ) -> None:
     """Fetch and extract the live pages (:mod:`refcheck.webinput`); each is added to the
-    run as an article file is."""
+    run as an article file is. Raises :class:`~refcheck.collect.InputError` when the run
+    has nothing but web inputs and not one page could be read because they failed (a
+    sitemap that cannot be fetched, every page dead…): a nightly job over a broken
+    sitemap must not stay green."""
     from refcheck.webinput import parse_since
     from refcheck.webinput.corpus import WebRequest, read_web
 
@@ -161,7 +166,11 @@ def _read_web(
     finally:
         if cache is not None:
             cache.close()
-    result.notes.extend(read.notes)
+    failed = read.nothing_read() if result.summary.documents == 0 else None
+    if failed is not None:  # no article file either: the run has nothing to report on
+        result.documents.close()
+        raise InputError(redact(failed))
+    result.notes.extend(redact(note) for note in read.notes)
     for document in read.documents:
         fetch_urls: dict[str, str] = {}
         _hide_credentials(document, fetch_urls)
@@ -262,6 +271,12 @@ def _write_documents(job: _ExtractJob) -> None:
 
 
 def _executor_for(sources: list[SourceFile], settings: Settings, job: _ExtractJob) -> Executor:
+    if settings.executor == "ray":  # the user chose the cluster: no size threshold
+        if job.cache is not None:
+            job.cache.close()
+        worker_job = replace(job, cache=None, in_worker=True)
+        return make_executor("ray", settings.workers or 0, settings.ray_address, setup=_start_job,
+                             arguments=(worker_job,), teardown=_close_job)  # fmt: skip
     workers = settings.workers or available_cores()
     if workers > 1 and len(sources) >= _POOL_MIN_FILES:
         size = 0
@@ -365,7 +380,8 @@ def resolve(result: RunResult, settings: Settings, progress: Callable[[LinkResul
     cache = open_store(store_location(settings), retry_for=settings.store_retry)
     finished = False
     try:
-        report = resolve_links(result.links, _resolve_settings(settings), cache, progress, result.fetch_urls)
+        report = resolve_links(result.links, _resolve_settings(settings), cache, progress, result.fetch_urls,
+                               executor=settings.executor, ray_address=settings.ray_address)  # fmt: skip
         cache.prune()
         finished = True
         _settle(result, settings, report)
@@ -398,8 +414,11 @@ def _settle(result: RunResult, settings: Settings, report: ResolveReport) -> Non
 
 
 def store_location(settings: Settings) -> str:
-    """Where verdicts are kept: ``--store`` (PostgreSQL), else the disk cache's folder."""
-    return settings.store or settings.cache_dir
+    """Where verdicts are kept: ``--store`` (PostgreSQL), else the disk cache's folder
+    (absolute on a cluster: its workers do not share this process's working folder)."""
+    if settings.store:
+        return settings.store
+    return os.path.abspath(settings.cache_dir) if settings.executor == "ray" else settings.cache_dir
 
 
 def _resolve_settings(settings: Settings) -> ResolveSettings:

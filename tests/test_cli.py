@@ -582,3 +582,12 @@ def test_levels(tmp_path: Path) -> None:
     assert "corpus/a.txt: 1 citation" in default.stdout
     assert "info: unlinked-work" in verbose.stdout
     assert totals_line(default.stdout).endswith("1 footnote problem (and 1 work cited without a link)")
+
+
+def test_a_refused_address_never_shows_its_password(tmp_path: Path) -> None:
+    """A live page or sitemap address refused at start-up is named with its credentials masked."""
+    page = refcheck(tmp_path, "https://u:Pw9secret@exa mple.org/")
+    sitemap = refcheck(tmp_path, "--sitemap", "ftp://u:Pw9secret@x.org/s.xml")
+    assert page.returncode == sitemap.returncode == 2
+    assert page.stderr.strip() == "refcheck: https://***@exa mple.org/: an address has no spaces or control characters"
+    assert sitemap.stderr.strip() == "refcheck: --sitemap 'ftp://***@x.org/s.xml': not an http(s) address"

@@ -7,6 +7,7 @@ and memory, with a clear note."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import resource
@@ -109,6 +110,42 @@ class Site:
         )
         return f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{items}</channel></rss>".encode()
 
+    def private(self, path: str) -> tuple[bytes, str] | None:
+        """The staff-only part of the site (basic authentication): a page citing a page of
+        that part by a relative link, a sitemap, a feed whose links are relative (and one
+        of them ftp://), what they list."""
+        pages = {
+            "/private/story": article(
+                "Staff story",
+                "<p>As the minutes show.<sup><a href='#fn1' id='r1'>1</a></sup></p><ol class='footnotes'>"
+                "<li id='fn1'>Board minutes, <a href='/private/minutes'>Minutes</a>, 2 November 2026.</li></ol>",
+            ),
+            "/private/minutes": article("Minutes", "<p>Nothing to cite.</p>"),
+            "/private/story2": article("Second staff story", "<p>See <a href='/sources/ok'>the source</a>.</p>"),
+        }
+        if path in pages:
+            return pages[path], "text/html; charset=utf-8"
+        if path == "/private/sitemap.xml":
+            entries = f"<url><loc>{self.base}/articles/one</loc></url>"
+            return f"<urlset xmlns='{SITEMAP_NS}'>{entries}</urlset>".encode(), "application/xml"
+        if path == "/private/feed.xml":
+            items = "<item><title>2</title><link>/private/story2</link></item>"
+            items += "<item><title>ftp</title><link>ftp://127.0.0.1/pub/story</link></item>"
+            return (
+                f"<rss version='2.0'><channel><title>Staff</title>{items}</channel></rss>".encode(),
+                "application/rss+xml",
+            )
+        return None
+
+    def broken_index(self) -> bytes:
+        """A sitemap index whose every sitemap is missing."""
+        listed = "".join(f"<sitemap><loc>{self.base}/missing/{name}.xml</loc></sitemap>" for name in ("a", "b"))
+        return f"<sitemapindex xmlns='{SITEMAP_NS}'>{listed}</sitemapindex>".encode()
+
+
+PASSWORD = "S3cretPW"
+STAFF_AUTH = "Basic " + base64.b64encode(f"editor:{PASSWORD}".encode()).decode()
+
 
 def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -153,9 +190,21 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
+        def staff_only(self, path: str) -> None:
+            if self.headers.get("Authorization") != STAFF_AUTH:
+                self.send(401, b"<html><body>Staff only</body></html>", headers={"WWW-Authenticate": "Basic"})
+                return
+            found = site.private(path)
+            if found is None:
+                self.send(404, b"<html><body>Sorry</body></html>")
+            else:
+                self.conditional(*found)
+
         def do_GET(self) -> None:
             path = self.path
-            if path in ARTICLES:
+            if path.startswith("/private/"):
+                self.staff_only(path)
+            elif path in ARTICLES:
                 self.conditional(ARTICLES[path], "text/html; charset=utf-8")
             elif path.startswith("/articles/") or path == "/sources/ok":
                 self.send(200, article("A page", "<p>Nothing to cite.</p>"))
@@ -167,6 +216,8 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.conditional(site.old_sitemap(), "application/xml")
             elif path == "/feed.xml":
                 self.conditional(site.feed(), "application/rss+xml")
+            elif path == "/broken-index.xml":
+                self.send(200, site.broken_index(), "application/xml")
             elif path == "/million.xml":
                 head = f"<?xml version='1.0'?><urlset xmlns='{SITEMAP_NS}'>".encode()
                 self.stream("application/xml", head, million_entries(site.base))
@@ -478,9 +529,11 @@ def test_hostile_pages_each_give_one_clear_line(tmp_path: Path) -> None:
 def test_loopback_pages_refused_without_allow_private(tmp_path: Path) -> None:
     with serve_site() as (web, site):
         done = refcheck(tmp_path, f"{web}/articles/one", "--no-archive", "--json", "out.json")
-        result = json.loads((tmp_path / "out.json").read_text("utf-8"))
-        error = documents_by_path(result)[f"{web}/articles/one"]["error"]
-        assert error == "cannot fetch: address 127.0.0.1 is not public (use --allow-private to check it)", done.stderr
+        # The page alone, refused: nothing was read, so one line and exit 2 (was: exit 0 with the
+        # page listed as failed -- a nightly job over a broken input stayed green).
+        assert done.returncode == 2, done.stderr
+        error = "cannot fetch: address 127.0.0.1 is not public (use --allow-private to check it)"
+        assert done.stderr.strip() == f"refcheck: {web}/articles/one: {error}"
         assert sum(site.full.values()) == 0
 
 
@@ -536,3 +589,160 @@ def test_parse_html_base_url_below_base_href() -> None:
     assert [link.href for link in parse_html(with_base, base_url="https://x.org/a/page").links] == ["https://y.org/z/c"]
     # A page saved to disk, without a base: relative links stay relative (local files).
     assert [link.href for link in parse_html(page).links] == ["../b/c"]
+
+
+# ---------------------------------------------------------------------- review fixes
+
+
+def every_file_under(folder: Path) -> Iterator[Path]:
+    return (path for path in folder.rglob("*") if path.is_file())
+
+
+def test_credentials_in_page_sitemap_and_feed_addresses_are_never_written(tmp_path: Path) -> None:
+    """The password of a page's, a sitemap's and a feed's address is used for their
+    requests (the staff-only routes answer 401 without it) and for the links those pages
+    make relative to them, and written nowhere: not the JSON, the reports, the graph, the
+    history, the cache database -- on a first run, on a second one answered 304 (the
+    cached lists and pages get the credentials back from the addresses given), offline."""
+    with serve_site() as (web, site):
+        staff = web.replace("http://", f"http://editor:{PASSWORD}@")
+        masked = web.replace("http://", "http://***@")
+        args = [f"{staff}/private/story", "--sitemap", f"{staff}/private/sitemap.xml",
+                "--feed", f"{staff}/private/feed.xml", "--report-dir", "reports", "--graph", "json",
+                "--graph-out", "graph.json"]  # fmt: skip
+        outputs = ""
+        for run in ("first", "again (304)", "offline"):
+            extra = ["--offline"] if run == "offline" else []
+            code, result, output = run_json(tmp_path, *args, *extra)
+            outputs += output
+            assert code == 0, (run, output)
+            documents = documents_by_path(result)
+            pages = {f"{masked}/private/story", f"{web}/articles/one", f"{masked}/private/story2"}
+            assert set(documents) == pages, (run, output)
+            assert all(document["error"] is None and document["skipped"] is None for document in documents.values())
+            assert documents[f"{masked}/private/story"]["url"] == f"{masked}/private/story"
+            # Checked with the page's credentials (a 401 otherwise), shown masked.
+            assert links_by_url(result)[f"{masked}/private/minutes"]["status"] == "ok", run
+            notes = result["summary"]["notes"]
+            if run == "first":
+                assert f"feed {masked}/private/feed.xml: 1 not http(s) dropped" in notes
+        assert all(site.not_modified[path] == 1 for path in ("/private/story", "/private/sitemap.xml",
+                                                             "/private/feed.xml", "/private/story2"))  # fmt: skip
+        history = (tmp_path / "reports" / "history.jsonl").read_text("utf-8")
+        assert f"sitemap:{masked}/private/sitemap.xml" in history and f"feed:{masked}/private/feed.xml" in history
+    assert PASSWORD not in outputs
+    written = list(every_file_under(tmp_path))
+    assert any(path.name == "cache.db" for path in written) and any(path.name == "report.json" for path in written)
+    assert [path for path in written if PASSWORD.encode() in path.read_bytes()] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--sitemap", "{web}/nope.xml"], "--sitemap {web}/nope.xml: cannot fetch: HTTP 404 (not found)"),
+        (["--feed", "{web}/articles/one"], "--feed {web}/articles/one: not an RSS or Atom feed"),
+        (
+            ["--sitemap", "{web}/broken-index.xml"],
+            "--sitemap {web}/broken-index.xml: no sitemap it lists could be read"
+            " ({web}/missing/a.xml: cannot fetch: HTTP 404 (not found))",
+        ),
+        # Every page the sitemap lists fails (its only page is a 404).
+        (["--sitemap", "{web}/sitemaps/old.xml"], "{web}/old/gone: cannot fetch: HTTP 404 (not found)"),
+        (
+            ["--sitemap", "{web}/sitemap_index.xml", "--offline"],
+            "--sitemap {web}/sitemap_index.xml: not read (offline)",
+        ),
+        (
+            ["--sitemap", "{web}/nope.xml", "{web}/nowhere"],
+            "nothing could be read: --sitemap {web}/nope.xml: cannot fetch: HTTP 404 (not found);"
+            " {web}/nowhere: cannot fetch: HTTP 404 (not found)",
+        ),
+    ],
+)
+def test_web_inputs_alone_that_read_nothing_exit_2_naming_why(tmp_path: Path, args: list[str], line: str) -> None:
+    with serve_site() as (web, _):
+        done = refcheck(tmp_path, *(arg.format(web=web) for arg in args), *NETWORK, "--no-report")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"refcheck: {line.format(web=web)}"), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_or_refused_sitemap_exits_2(tmp_path: Path) -> None:
+    from localweb import closed_port
+
+    unreachable = f"http://127.0.0.1:{closed_port()}/sitemap.xml"
+    done = refcheck(tmp_path, "--sitemap", unreachable, *NETWORK, "--no-report")
+    assert done.returncode == 2 and done.stderr.startswith(f"refcheck: --sitemap {unreachable}: cannot fetch: ")
+    with serve_site() as (web, site):
+        done = refcheck(tmp_path, "--sitemap", f"{web}/sitemap_index.xml", "--no-archive", "--no-report")
+    assert done.returncode == 2 and sum(site.full.values()) == 0
+    assert done.stderr.strip() == (
+        f"refcheck: --sitemap {web}/sitemap_index.xml: cannot fetch: address 127.0.0.1 is not public"
+        " (use --allow-private to check it)"
+    )
+
+
+def test_a_failed_sitemap_beside_inputs_that_work_is_a_note_and_in_the_exit_line(tmp_path: Path) -> None:
+    with serve_site() as (web, _):
+        code, result, output = run_json(tmp_path, "--sitemap", f"{web}/nope.xml", "--feed", f"{web}/feed.xml")
+        assert code == 0, output
+        assert f"{web}/articles/four" in documents_by_path(result)
+        assert f"--sitemap {web}/nope.xml: cannot fetch: HTTP 404 (not found)" in result["summary"]["notes"]
+        exit_line = output.strip().splitlines()[-1]
+        assert exit_line.startswith("exit 0: ") and exit_line.endswith(
+            f"; --sitemap {web}/nope.xml not read (see the notes)"
+        ), output
+        # With an article file too, the web part failing whole is a note as well, not exit 2.
+        (tmp_path / "a.txt").write_text("See https://example.invalid/x.\n", encoding="utf-8")
+        done = refcheck(tmp_path, "a.txt", "--sitemap", f"{web}/nope.xml", "--offline", "--no-report")
+        assert done.returncode == 0 and "--sitemap" in done.stdout.strip().splitlines()[-1], done.stdout
+
+
+def test_a_sitemap_with_nothing_new_since_is_not_a_failure(tmp_path: Path) -> None:
+    """An empty list is an answer: the nightly run over a quiet site stays green."""
+    with serve_site() as (web, _):
+        code, result, output = run_json(tmp_path, "--sitemap", f"{web}/sitemaps/old.xml", "--since", "2026-11-01")
+    assert code == 0, output
+    assert result["documents"] == [] and "not read" not in output
+
+
+def test_sitemap_hosts_compare_names_and_ports_not_user_info() -> None:
+    from refcheck.webinput.sitemap import host_key, sitemap_hosts
+
+    hosts = sitemap_hosts("https://user:pw@News.Example.org/sitemap.xml")
+    assert hosts == {"news.example.org"}
+    reader = SitemapReader(hosts)
+    entries = [
+        "https://news.example.org:443/kept-default-port", "https://NEWS.example.org./kept-case",
+        "https://someone:else@news.example.org/kept-user-info", "http://news.example.org/kept-http",
+        "https://news.example.org:8443/other-port", "https://other.example.org/other-host",
+    ]  # fmt: skip
+    body = f"<urlset xmlns='{SITEMAP_NS}'>" + "".join(f"<url><loc>{loc}</loc></url>" for loc in entries) + "</urlset>"
+    assert reader.write(body.encode())
+    reader.finish()
+    assert [entry.loc.rsplit("/", 1)[1] for entry in reader.entries] == [
+        "kept-default-port", "kept-case", "kept-user-info", "kept-http"
+    ]  # fmt: skip
+    assert reader.other_host == 2
+    assert (
+        host_key("https://bücher.example/x")
+        == host_key("https://XN--BCHER-KVA.example:443/")
+        == "xn--bcher-kva.example"
+    )
+    assert host_key("http://[::1]:8080/") == "[::1]:8080" and host_key("http://127.0.0.1:80/") == "127.0.0.1"
+    assert host_key("https://example.org:99999/") is None and host_key("https:///x") is None
+
+
+def test_feed_entries_not_http_are_said_in_a_note() -> None:
+    from refcheck.extract import ExtractContext, OutletIndex
+
+    with serve_site() as (web, _):
+        staff = web.replace("http://", f"http://editor:{PASSWORD}@")
+        read = read_web(
+            WebRequest(feeds=(f"{staff}/private/feed.xml",)), WebSettings(timeout=5, allow_private=True, host_interval=0),
+            None, ExtractContext(OutletIndex.load([]), []),
+        )  # fmt: skip
+    masked = web.replace("http://", "http://***@")
+    assert f"feed {masked}/private/feed.xml: 1 not http(s) dropped" in read.notes
+    assert [document.path for document in read.documents] == [f"{masked}/private/story2"]
+    assert read.documents[0].error is None and PASSWORD not in repr(read.notes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -18,6 +19,30 @@ from refcheck import defaults
 
 _WEB_SCHEMES = ("http://", "https://")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+SITEMAP_OPTION, FEED_OPTION = "--sitemap", "--feed"
+"""How the run's note about a sitemap or feed that gave no page list at all begins
+(``--sitemap https://…/sitemap.xml: cannot fetch: HTTP 404 (not found)``), wherever it
+was given (the command line or the settings file)."""
+
+
+def lists_not_read(notes: Iterable[str]) -> list[str]:
+    """The run's notes that say a sitemap or feed gave no page list at all."""
+    return [note for note in notes if note.startswith((f"{SITEMAP_OPTION} ", f"{FEED_OPTION} "))]
+
+
+def not_read_text(notes: Iterable[str]) -> str:
+    """For the exit line, when a sitemap or feed could not be read but the run went on:
+    ``--sitemap https://…/sitemap.xml not read``, ``2 sitemaps or feeds not read``; ''
+    when none failed."""
+    failed = lists_not_read(notes)
+    if not failed:
+        return ""
+    if len(failed) == 1:
+        # "--sitemap ADDRESS: why": an address holds no space, so ": " ends it
+        return f"{failed[0].split(': ', 1)[0]} not read (see the notes)"
+    return f"{len(failed):,} sitemaps or feeds not read (see the notes)"
 
 
 def is_web_address(text: str) -> bool:

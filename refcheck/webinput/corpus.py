@@ -8,6 +8,15 @@ read offline), never a failed run. The cache keeps each page's validators and te
 (JSON text only): the next run asks with ``If-None-Match``/``If-Modified-Since`` and a
 304 reuses the text; ``--offline`` reads the cached text and nothing else. Sitemaps and
 feeds are kept the same way, as the addresses they listed.
+
+Credentials in an address (``https://editor:pw@news.example.org/story``) are used for
+its request only: everything this module hands out or keeps -- a Document's ``path``
+and ``url``, notes, cache keys and values -- has them masked (``https://***@…``,
+:func:`refcheck.redact.redact`). A masked address read back from the cache gets the
+credentials of the address this run was given again, for that same host only
+(:func:`_with_credentials`). Links a page or a feed makes relative to a credentialed
+address carry them too (as a browser resolves them): the caller masks them
+(``pipeline._hide_credentials``) and keeps the real ones for the checker in memory.
 """
 
 from __future__ import annotations
@@ -20,10 +29,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from refcheck import defaults
 from refcheck.models import Document
-from refcheck.webinput import period_end
+from refcheck.redact import MASK, redact
+from refcheck.webinput import FEED_OPTION, SITEMAP_OPTION, period_end
 from refcheck.webinput.fetch import Collect, Fetched, FetchFailed, Validators, WebClient, WebSettings
 from refcheck.webinput.sitemap import Entry, SitemapReader, sitemap_hosts
 
@@ -51,12 +62,37 @@ class WebRequest:
 class WebRead:
     documents: list[Document] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)
+    """Sitemaps and feeds that gave no page list at all, one line each, as the notes say
+    it: ``--sitemap https://…/sitemap.xml: cannot fetch: HTTP 404 (not found)``."""
+    lists_read: int = 0
+    """Sitemaps and feeds (as given) that were read, whether or not they listed a page."""
     requests: int = 0
     downloads: int = 0
     unchanged: int = 0
     """Pages, sitemaps and feeds the server said had not changed (304)."""
     from_cache: int = 0
     """Pages read from the cache only (offline)."""
+
+    def nothing_read(self) -> str | None:
+        """Why not one page was read, in one line, when something failed: every sitemap
+        and feed given could not be read, or every page tried could not be. None when a
+        page was read, or when nothing failed (a sitemap with nothing new since
+        ``--since``: an empty list is an answer)."""
+        if any(not (document.error or document.skipped) for document in self.documents):
+            return None
+        if not self.documents and (self.lists_read or not self.not_read):
+            return None
+        failures = [*self.not_read, *(f"{doc.path}: {doc.error or doc.skipped}" for doc in self.documents)]
+        if len(failures) == 1:
+            return failures[0]
+        shown = "; ".join(failures[:_FAILURES_SHOWN])
+        more = len(failures) - _FAILURES_SHOWN
+        return f"nothing could be read: {shown}" + (f"; and {more:,} more" if more > 0 else "")
+
+
+_FAILURES_SHOWN = 3
+"""Failures named in the one line of a run that read nothing (the notes list them all)."""
 
 
 def read_web(
@@ -143,16 +179,17 @@ class _Reader:
         return True
 
     async def _page(self, address: str) -> Document:
-        cached = self._cached(f"page:{address}")
+        cached = self._cached(f"page:{redact(address)}")
         document = await self._page_document(address, cached)
         if self.progress is not None:
-            self.progress(address)
+            self.progress(redact(address))
         return document
 
     async def _page_document(self, address: str, cached: dict[str, Any] | None) -> Document:
+        shown = redact(address)
         if self.client is None:
             if cached is None:
-                return Document(path=address, format="html", skipped="not read (offline): not in the cache")
+                return Document(path=shown, format="html", skipped="not read (offline): not in the cache")
             self.result.from_cache += 1
             return self._from_cached(address, cached)
         validators = _validators(cached) if cached is not None and not self.request.refresh else None
@@ -160,22 +197,22 @@ class _Reader:
         try:
             fetched = await self.client.get(address, sink, validators)
         except FetchFailed as failure:
-            return Document(path=address, format="html", error=f"cannot fetch: {failure}")
+            return Document(path=shown, format="html", error=f"cannot fetch: {redact(str(failure))}")
         if fetched.status == 304 and cached is not None:
             self.result.unchanged += 1
-            return self._from_cached(address, cached)
+            return self._from_cached(address, cached, fetched.final_url)
         if fetched.status == 304:
-            return Document(path=address, format="html", error="cannot fetch: HTTP 304 for a page not in the cache")
+            return Document(path=shown, format="html", error="cannot fetch: HTTP 304 for a page not in the cache")
         if fetched.timed_out:
             cap = self.settings.time_cap
-            return Document(path=address, format="html", error=f"timeout: the page was still arriving after {cap:g} s")
+            return Document(path=shown, format="html", error=f"timeout: the page was still arriving after {cap:g} s")
         return self._fresh(address, fetched, bytes(sink.data), sink.over)
 
     def _fresh(self, address: str, fetched: Fetched, body: bytes, over: bool) -> Document:
         kind = page_kind(fetched.content_type, body)
         if kind is None:
             shown = fetched.content_type or "none"
-            return Document(path=address, format="html", skipped=f"not an HTML page (Content-Type: {shown})")
+            return Document(path=redact(address), format="html", skipped=f"not an HTML page (Content-Type: {shown})")
         notice = (
             f"read the first {self.request.max_page_size / 1_000_000:g} MB of a larger page (--max-page-size)"
             if over
@@ -183,25 +220,31 @@ class _Reader:
         )
         entry: dict[str, Any] = {
             "etag": fetched.validators.etag, "last_modified": fetched.validators.last_modified,
-            "final_url": fetched.final_url, "kind": kind, "notice": notice,
+            "final_url": redact(fetched.final_url), "kind": kind, "notice": notice,
         }  # fmt: skip
         if kind == "html":
             entry["text"] = decode_page(body, fetched.headers.get("content-type"))
         else:
             entry["bytes"] = base64.b64encode(body).decode("ascii")
         if self.cache is not None and not over:  # a cut page is asked for in full next time
-            self.cache.set_web_input(f"page:{address}", entry)
-        return self._from_cached(address, entry)
+            self.cache.set_web_input(f"page:{redact(address)}", entry)
+        return self._from_cached(address, entry, fetched.final_url)
 
-    def _from_cached(self, address: str, entry: dict[str, Any]) -> Document:
-        final_url = entry.get("final_url") if isinstance(entry.get("final_url"), str) else address
+    def _from_cached(self, address: str, entry: dict[str, Any], final_url: str | None = None) -> Document:
+        """The page from its cache ``entry``; ``final_url``: where it was fetched from
+        this run (credentials and all), else the entry's (masked) with the credentials of
+        ``address`` put back -- the base its relative links resolve against."""
+        if final_url is None:
+            stored = entry.get("final_url")
+            final_url = _with_credentials(stored, address) if isinstance(stored, str) else address
         notice = entry.get("notice") if isinstance(entry.get("notice"), str) else None
         kind = entry.get("kind")
+        shown = redact(address)
         if kind == "html" and isinstance(entry.get("text"), str):
-            return extract_page(entry["text"], address, str(final_url), self.context, notice)
+            return extract_page(entry["text"], shown, final_url, self.context, notice)
         if kind in ("pdf", "docx") and isinstance(entry.get("bytes"), str):
-            return _extract_binary(base64.b64decode(entry["bytes"]), str(kind), address, self.context)
-        return Document(path=address, format="html", error="cannot read: damaged cache entry (run again online)")
+            return _extract_binary(base64.b64decode(entry["bytes"]), str(kind), shown, self.context)
+        return Document(path=shown, format="html", error="cannot read: damaged cache entry (run again online)")
 
     def _cached(self, key: str) -> dict[str, Any] | None:
         return self.cache.web_input(key) if self.cache is not None else None
@@ -210,36 +253,56 @@ class _Reader:
 
     async def _sitemaps(self, root: str) -> None:
         """A sitemap, or an index of sitemaps (nested at most SITEMAP_MAX_DEPTH deep),
-        depth first in the order they are listed."""
+        depth first in the order they are listed. It counts as not read -- said in one
+        note, ``--sitemap ROOT: why`` -- when it could not be read, or when it is an index
+        and not one sitemap of those it lists could be."""
         queue: list[tuple[str, int]] = [(root, 1)]
-        files = 0
+        files = urlsets = 0
+        failure: str | None = None
         while queue:
             address, depth = queue.pop(0)
             if self._room() <= 0:
                 self.cut = True
-                return
+                break
             if files >= defaults.MAX_SITEMAPS:
                 self.result.notes.append(
-                    f"sitemap {root}: more than {defaults.MAX_SITEMAPS} sitemap files; {len(queue) + 1:,} not read"
+                    f"sitemap {redact(root)}: more than {defaults.MAX_SITEMAPS} sitemap files; {len(queue) + 1:,} not read"
                 )
-                return
+                break
             files += 1
             listed = await self._sitemap(address)
-            if listed is None:
+            if isinstance(listed, str):
+                if address == root:
+                    failure = listed
+                else:
+                    self.result.notes.append(f"sitemap {redact(address)}: {listed}")
+                    failure = failure or f"no sitemap it lists could be read ({redact(address)}: {listed})"
                 continue
             kind, entries = listed
             if kind == "urlset":
+                urlsets += 1
                 for entry in entries:
                     if not self._list(entry.loc):
                         break
                 continue
             if depth >= defaults.SITEMAP_MAX_DEPTH:
                 self.result.notes.append(
-                    f"sitemap {address}: an index nested more than {defaults.SITEMAP_MAX_DEPTH} deep: not followed"
+                    f"sitemap {redact(address)}: an index nested more than {defaults.SITEMAP_MAX_DEPTH} deep: not followed"
                 )
                 continue
             children = [(entry.loc, depth + 1) for entry in self._since_children(address, entries)]
             queue[:0] = children
+        self._tell_read(SITEMAP_OPTION, root, urlsets > 0 or failure is None, failure)
+
+    def _tell_read(self, option: str, address: str, worked: bool, failure: str | None) -> None:
+        """Count a sitemap or feed as given (``--sitemap ROOT``) as read, or say in a note
+        why it gave no page list at all."""
+        if worked:
+            self.result.lists_read += 1
+            return
+        line = f"{option} {redact(address)}: {failure or 'not read'}"
+        self.result.not_read.append(line)
+        self.result.notes.append(line)
 
     def _since_children(self, address: str, entries: list[Entry]) -> list[Entry]:
         """An index's sitemaps, less those last modified before --since (nothing in them is newer)."""
@@ -249,20 +312,19 @@ class _Reader:
         kept = [entry for entry in entries if (end := _end(entry.lastmod)) is None or end >= since]
         if len(kept) < len(entries):
             self.result.notes.append(
-                f"sitemap {address}: {len(entries) - len(kept):,} sitemaps last modified before --since not read"
+                f"sitemap {redact(address)}: {len(entries) - len(kept):,} sitemaps last modified before --since not read"
             )
         return kept
 
-    async def _sitemap(self, address: str) -> tuple[str, list[Entry]] | None:
-        """(kind, entries) of one sitemap file, from the network or the cache; None
-        when it cannot be read (said in a note)."""
+    async def _sitemap(self, address: str) -> tuple[str, list[Entry]] | str:
+        """(kind, entries) of one sitemap file, from the network or the cache; or why it
+        cannot be read, in a few words (the caller says it)."""
         since = self.request.since.isoformat() if self.request.since else ""
-        key = f"sitemap:{address}|since={since}"
-        cached = _sitemap_entry(self._cached(key))
+        key = f"sitemap:{redact(address)}|since={since}"
+        cached = _sitemap_entry(self._cached(key), address)
         if self.client is None:
             if cached is None:
-                self.result.notes.append(f"sitemap {address}: not read (offline): not in the cache")
-                return None
+                return "not read (offline): not in the cache"
             return cached["kind"], cached["entries"]
         room = self._room()
         usable = cached is not None and (cached["complete"] or len(cached["entries"]) >= room)
@@ -272,8 +334,7 @@ class _Reader:
         try:
             fetched = await self.client.get(address, reader, validators)
         except FetchFailed as failure:
-            self.result.notes.append(f"sitemap {address}: cannot fetch: {failure}")
-            return None
+            return f"cannot fetch: {redact(str(failure))}"
         if fetched.status == 304 and cached is not None:
             self.result.unchanged += 1
             return cached["kind"], cached["entries"]
@@ -284,20 +345,19 @@ class _Reader:
 
     def _sitemap_read(
         self, address: str, key: str, fetched: Fetched, reader: SitemapReader
-    ) -> tuple[str, list[Entry]] | None:
+    ) -> tuple[str, list[Entry]] | str:
         if reader.error is not None or reader.kind is None:
-            self.result.notes.append(f"sitemap {address}: {reader.error or 'not a sitemap'}")
-            return None
+            return reader.error or "not a sitemap"
         told = reader.dropped()
         if reader.stopped and reader.stopped != "enough pages for --max-pages":
             told.insert(0, f"stopped: {reader.stopped}")
         if told:
-            self.result.notes.append(f"sitemap {address}: " + "; ".join(told))
+            self.result.notes.append(f"sitemap {redact(address)}: " + "; ".join(told))
         if self.cache is not None and not fetched.timed_out:
             self.cache.set_web_input(key, {
                 "etag": fetched.validators.etag, "last_modified": fetched.validators.last_modified,
                 "kind": reader.kind, "complete": reader.complete,
-                "entries": [[entry.loc, entry.lastmod] for entry in reader.entries],
+                "entries": [[redact(entry.loc), entry.lastmod] for entry in reader.entries],
             })  # fmt: skip
         return reader.kind, reader.entries
 
@@ -308,8 +368,10 @@ class _Reader:
             self.cut = True
             return
         entries = await self._feed_entries(address)
-        if entries is None:
+        if isinstance(entries, str):
+            self._tell_read(FEED_OPTION, address, False, entries)
             return
+        self._tell_read(FEED_OPTION, address, True, None)
         since = self.request.since
         older = 0
         for link, date in entries:
@@ -319,17 +381,16 @@ class _Reader:
             if not self._list(link):
                 break
         if older:
-            self.result.notes.append(f"feed {address}: {older:,} entries dated before --since left out")
+            self.result.notes.append(f"feed {redact(address)}: {older:,} entries dated before --since left out")
 
-    async def _feed_entries(self, address: str) -> list[tuple[str, str | None]] | None:
-        from refcheck.webinput.feed import parse_feed
-
-        key = f"feed:{address}"
-        cached = _feed_entry(self._cached(key))
+    async def _feed_entries(self, address: str) -> list[tuple[str, str | None]] | str:
+        """The feed's (link, date) entries, from the network or the cache; or why it
+        cannot be read, in a few words (the caller says it)."""
+        key = f"feed:{redact(address)}"
+        cached = _feed_entry(self._cached(key), address)
         if self.client is None:
             if cached is None:
-                self.result.notes.append(f"feed {address}: not read (offline): not in the cache")
-                return None
+                return "not read (offline): not in the cache"
             return list(cached["entries"])
         # One entry past the room: the run then knows the feed lists more than it may take.
         wanted = min(self._room() + 1, defaults.SITEMAP_MAX_ENTRIES)
@@ -339,29 +400,39 @@ class _Reader:
         try:
             fetched = await self.client.get(address, sink, validators)
         except FetchFailed as failure:
-            self.result.notes.append(f"feed {address}: cannot fetch: {failure}")
-            return None
+            return f"cannot fetch: {redact(str(failure))}"
         if fetched.status == 304 and cached is not None:
             self.result.unchanged += 1
             return list(cached["entries"])
+        self._feed_cut(address, sink, fetched)
+        return self._feed_read(address, key, fetched, sink, wanted)
+
+    def _feed_cut(self, address: str, sink: Collect, fetched: Fetched) -> None:
         if sink.over:
             self.result.notes.append(
-                f"feed {address}: more than {defaults.FEED_MAX_BYTES / 1_000_000:g} MB (a feed that never ends?):"
-                " read that far"
+                f"feed {redact(address)}: more than {defaults.FEED_MAX_BYTES / 1_000_000:g} MB"
+                " (a feed that never ends?): read that far"
             )
         elif fetched.timed_out:
             self.result.notes.append(
-                f"feed {address}: still arriving after {self.settings.time_cap:g} s: read that far"
+                f"feed {redact(address)}: still arriving after {self.settings.time_cap:g} s: read that far"
             )
+
+    def _feed_read(
+        self, address: str, key: str, fetched: Fetched, sink: Collect, wanted: int
+    ) -> list[tuple[str, str | None]] | str:
+        from refcheck.webinput.feed import parse_feed
+
         parsed = parse_feed(bytes(sink.data), fetched.final_url, fetched.headers.get("content-type"), wanted)
         if parsed.error is not None:
-            self.result.notes.append(f"feed {address}: {parsed.error}")
-            return None
+            return parsed.error
+        if parsed.not_web:
+            self.result.notes.append(f"feed {redact(address)}: {parsed.not_web:,} not http(s) dropped")
         entries = [(entry.link, entry.date) for entry in parsed.entries]
         if self.cache is not None and not (sink.over or fetched.timed_out):
             self.cache.set_web_input(key, {
                 "etag": fetched.validators.etag, "last_modified": fetched.validators.last_modified,
-                "entries": [list(entry) for entry in entries], "complete": len(entries) < wanted,
+                "entries": [[redact(link), date] for link, date in entries], "complete": len(entries) < wanted,
             })  # fmt: skip
         return entries
 
@@ -438,7 +509,7 @@ def extract_page(
         return Document(path=address, format="html", error="structure too deeply nested to read")
     except Exception as exc:
         return Document(path=address, format="html", error=f"could not extract: {type(exc).__name__}: {exc}")
-    document.url = normalize_url(final_url)[0]
+    document.url = redact(normalize_url(final_url)[0])
     return document
 
 
@@ -459,24 +530,46 @@ def _validators(entry: dict[str, Any]) -> Validators | None:
     return validators if validators.etag or validators.last_modified else None
 
 
-def _sitemap_entry(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A cached sitemap with entries made :class:`Entry` again; None when damaged."""
+def _sitemap_entry(data: dict[str, Any] | None, address: str) -> dict[str, Any] | None:
+    """A cached sitemap with entries made :class:`Entry` again (the credentials of
+    ``address``, the sitemap's, put back in its masked ones); None when damaged."""
     if data is None or data.get("kind") not in ("urlset", "sitemapindex") or not isinstance(data.get("entries"), list):
         return None
     rows = data["entries"]
     if not all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) for row in rows):
         return None
-    entries = [Entry(row[0], row[1] if isinstance(row[1], str) else None) for row in rows]
+    entries = [Entry(_with_credentials(row[0], address), row[1] if isinstance(row[1], str) else None) for row in rows]
     return {**data, "entries": entries, "complete": data.get("complete") is True}
 
 
-def _feed_entry(data: dict[str, Any] | None) -> dict[str, Any] | None:
+def _feed_entry(data: dict[str, Any] | None, address: str) -> dict[str, Any] | None:
+    """A cached feed's (link, date) entries, as :func:`_sitemap_entry`; None when damaged."""
     if data is None or not isinstance(data.get("entries"), list):
         return None
     rows = data["entries"]
     if not all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) for row in rows):
         return None
-    return {**data, "entries": [(row[0], row[1] if isinstance(row[1], str) else None) for row in rows]}
+    entries = [(_with_credentials(row[0], address), row[1] if isinstance(row[1], str) else None) for row in rows]
+    return {**data, "entries": entries}
+
+
+def _with_credentials(shown: str, given: str) -> str:
+    """``shown`` -- an address as the cache keeps it, its user-info masked
+    (``https://***@news.example.org/b``) -- with the user-info of ``given`` (the address
+    this run was handed, credentials and all) put back, when both have the same scheme
+    and host; else ``shown`` as it is. The cache never holds a password, yet a page a
+    credentialed feed links relatively is fetched with it on the next run as on the first."""
+    masked = f"{MASK}@"
+    if masked not in shown:
+        return shown
+    try:
+        parts, source = urlsplit(shown), urlsplit(given)
+    except ValueError:
+        return shown
+    userinfo, at, host = source.netloc.rpartition("@")
+    if not at or parts.netloc.lower() != f"{masked}{host}".lower() or parts.scheme.lower() != source.scheme.lower():
+        return shown
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
 
 
 def _end(lastmod: str | None) -> datetime | None:

@@ -161,9 +161,8 @@ class SitemapReader:
         if not is_web_address(loc):
             self.not_web += 1
             return
-        try:
-            host = (urlsplit(loc).netloc or "").lower()
-        except ValueError:
+        host = host_key(loc)
+        if host is None:
             self.not_web += 1
             return
         if host not in self.hosts:
@@ -210,12 +209,40 @@ def _one_line(exc: BaseException, limit: int = 120) -> str:
 
 
 def sitemap_hosts(*addresses: str) -> frozenset[str]:
-    """The hosts (``host[:port]``, lower case) a sitemap's entries may be on: the one it
-    was asked at and the one it was fetched from (after redirects)."""
-    hosts = set()
-    for address in addresses:
-        try:
-            hosts.add((urlsplit(address).netloc or "").lower())
-        except ValueError:
-            continue
-    return frozenset(hosts)
+    """The hosts (:func:`host_key`) a sitemap's entries may be on: the one it was asked
+    at and the one it was fetched from (after redirects)."""
+    return frozenset(key for address in addresses if (key := host_key(address)) is not None)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_key(address: str) -> str | None:
+    """``host[:port]`` of an http(s) address as "the same host" compares it: the host
+    name case-folded and in its IDNA (``xn--``) form, the port only when it is not the
+    scheme's default -- never the user-info (``https://user:pw@news.example.org/`` and
+    ``https://news.example.org:443/`` are both ``news.example.org``). None when the
+    address has no host or a bad port."""
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:
+        return None
+    name = _ascii_host(parts.hostname or "")
+    if not name:
+        return None
+    if ":" in name:  # an IPv6 address: bracketed, as in a URL, so the port stays apart
+        name = f"[{name}]"
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return name
+    return f"{name}:{port}"
+
+
+def _ascii_host(name: str) -> str:
+    """``Bücher.example`` -> ``xn--bcher-kva.example``; a name IDNA cannot encode (an
+    empty label…) is compared as it is written, case-folded."""
+    folded = name.casefold().rstrip(".")
+    try:
+        return folded.encode("idna").decode("ascii")
+    except UnicodeError:
+        return folded
