@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import resource
+import os
+import subprocess
+import tempfile
 import threading
 import time
 import zlib
@@ -22,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import refcheck
+from conftest import refcheck, refcheck_command, refcheck_env
 from localweb import running
 
 from refcheck.extract.html import parse_html
@@ -297,10 +299,33 @@ def serve_site() -> Iterator[tuple[str, Site]]:
 NETWORK = ["--allow-private", "--no-archive", "--host-interval", "0"]
 
 
+_LAST_PEAK_MB: list[float] = [0.0]
+"""Peak resident memory of the last run_json's refcheck process (its own, not the test
+session's other children: RUSAGE_CHILDREN keeps the largest child ever waited for)."""
+
+
 def run_json(tmp_path: Path, *args: str, timeout: float = 120) -> tuple[int, dict[str, object], str]:
-    done = refcheck(tmp_path, *args, *NETWORK, "--json", "out.json", timeout=timeout)
+    command = refcheck_command(*args, *NETWORK, "--json", "out.json")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, cwd=tmp_path, env=refcheck_env(), stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        _LAST_PEAK_MB[0] = usage.ru_maxrss / 1024  # Linux: KiB
+        out.seek(0)
+        err.seek(0)
+        output = out.read().decode("utf-8") + err.read().decode("utf-8")
+    assert "Traceback (most recent call last)" not in output, output
     result = json.loads((tmp_path / "out.json").read_text("utf-8")) if (tmp_path / "out.json").exists() else {}
-    return done.returncode, result, done.stdout + done.stderr
+    return process.returncode, result, output
 
 
 def documents_by_path(result: dict[str, object]) -> dict[str, dict[str, object]]:
@@ -450,8 +475,8 @@ def test_bad_settings_file_values_exit_2(tmp_path: Path, setting: str, message: 
 
 
 def peak_child_memory_mb() -> float:
-    """Peak resident memory of the largest child process so far (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """Peak resident memory of the last run_json's refcheck process, in MB."""
+    return _LAST_PEAK_MB[0]
 
 
 def test_a_sitemap_of_a_million_addresses_is_cut_at_max_pages(tmp_path: Path) -> None:

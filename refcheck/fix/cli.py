@@ -36,13 +36,6 @@ def main(argv: list[str]) -> int:
     Every user error is one line on stderr and 2."""
     import typer as typer_module
 
-    pages = [argument for argument in argv if argument.lower().startswith(("http://", "https://"))]
-    if pages:  # a live page has no file here to change (refcheck checks it; its source is elsewhere)
-        from refcheck.redact import redact
-
-        print(f"refcheck fix: {redact(pages[0])[:200]}: fix mode changes article files; a live page cannot be"
-              " fixed here (run refcheck on it to list its dead links)", file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
     globals()["typer"] = typer_module  # the command's annotations name ``typer``
     app = typer_module.Typer(
         add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -123,6 +116,13 @@ def fix(
 ) -> int:
     if diff and write:
         raise SettingsError("--diff and --write: choose one")
+    for path in paths:
+        if path.parts and path.parts[0].lower() in ("http:", "https:"):  # "https://x/y" read as a path
+            from refcheck.redact import redact
+
+            page = redact(path.as_posix().replace(":/", "://", 1))[:200]
+            raise InputError(f"{page}: fix mode changes article files; a live page cannot be fixed here (run"
+                             " refcheck on it to list its dead links)")  # fmt: skip
     overrides: dict[str, Any] = {
         "offline": offline, "cache_dir": cache_dir, "store": store, "allow_private": allow_private,
         "archive_interval": archive_interval, "wayback_url": wayback_url, "cdx_url": cdx_url,
