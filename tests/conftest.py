@@ -35,6 +35,40 @@ runpy.run_module("refcheck", run_name="__main__", alter_sys=True)
 """
 
 
+PEAK_MEMORY = """
+def peak_resident_mb():
+    # VmHWM: the peak resident size of this process's own memory since it started this
+    # program. Not getrusage's ru_maxrss: that keeps the size of the process it was forked
+    # from (a test session holding a browser driver and a Ray client: 430 MB before refcheck
+    # ran a line), so every child of a big session would seem big.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+"""Python source defining ``peak_resident_mb()`` for a measured child process (Linux: VmHWM)."""
+
+_PEAK_BOOT = PEAK_MEMORY + """
+import atexit, sys
+_peak_file = sys.argv.pop(1)
+def _write_peak():
+    with open(_peak_file, "w") as out:
+        out.write(str(peak_resident_mb()))
+atexit.register(_write_peak)
+""" + _BOOT
+
+
+def refcheck_command_measured(peak_file: Path, *args: str) -> list[str]:
+    """:func:`refcheck_command`, and the process writes its peak resident memory (MB) to
+    ``peak_file`` when it exits."""
+    return [sys.executable, "-c", _PEAK_BOOT, str(peak_file), *args]
+
+
 def refcheck_command(*args: str) -> list[str]:
     """The command line of ``python -m refcheck ARGS`` (see ``_BOOT``), for a test
     that starts it itself (``subprocess.Popen``); run it with :func:`refcheck_env`."""

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import refcheck
+from conftest import PEAK_MEMORY, refcheck
 from pdf_maker import UNICODE_FONT_PATH, Span, image_only_pdf, make_pdf
 
 from refcheck.collect import SourceFile
@@ -290,15 +290,15 @@ def test_a_skipped_pdf_is_a_document_that_says_why(tmp_path: Path) -> None:
     assert document.skipped == "encrypted PDF: it needs a password to open"
 
 
-_MEASURE = """
-import json, resource, sys, time
+_MEASURE = PEAK_MEMORY + """
+import json, sys, time
 from refcheck.extract.pdf import parse_pdf
 data = open(sys.argv[1], "rb").read()
 started = time.perf_counter()
 parsed = parse_pdf(data)
 print(json.dumps({"seconds": time.perf_counter() - started, "notice": parsed.notice,
                   "last_page": parsed.source_lines[-1],
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_resident_mb()}))
 """
 
 

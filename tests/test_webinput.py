@@ -10,9 +10,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
 import subprocess
-import tempfile
 import threading
 import time
 import zlib
@@ -24,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import refcheck, refcheck_command, refcheck_env
+from conftest import refcheck, refcheck_command_measured, refcheck_env
 from localweb import running
 
 from refcheck.extract.html import parse_html
@@ -305,27 +303,14 @@ session's other children: RUSAGE_CHILDREN keeps the largest child ever waited fo
 
 
 def run_json(tmp_path: Path, *args: str, timeout: float = 120) -> tuple[int, dict[str, object], str]:
-    command = refcheck_command(*args, *NETWORK, "--json", "out.json")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, cwd=tmp_path, env=refcheck_env(), stdout=out, stderr=err)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-        _LAST_PEAK_MB[0] = usage.ru_maxrss / 1024  # Linux: KiB
-        out.seek(0)
-        err.seek(0)
-        output = out.read().decode("utf-8") + err.read().decode("utf-8")
+    peak_file = tmp_path / "peak-memory.txt"
+    command = refcheck_command_measured(peak_file, *args, *NETWORK, "--json", "out.json")
+    done = subprocess.run(command, cwd=tmp_path, env=refcheck_env(), capture_output=True, text=True, timeout=timeout)
+    output = done.stdout + done.stderr
     assert "Traceback (most recent call last)" not in output, output
+    _LAST_PEAK_MB[0] = float(peak_file.read_text()) if peak_file.exists() else float("inf")
     result = json.loads((tmp_path / "out.json").read_text("utf-8")) if (tmp_path / "out.json").exists() else {}
-    return process.returncode, result, output
+    return done.returncode, result, output
 
 
 def documents_by_path(result: dict[str, object]) -> dict[str, dict[str, object]]:

@@ -62,7 +62,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -210,7 +210,9 @@ class OfficePackage:
     ) -> Iterator[tuple[str, etree._Element]]:
         """Start and end events of ``tags`` in part ``name`` (every element's when
         None), streamed from the zip: release each element at its end (:func:`release`)."""
-        reader = self.reader(name, limit)
+        reader = _Prolog(self.reader(name, limit))
+        if reader.declares_dtd():
+            raise PartError(f"{name} declares a DTD (no Office program writes one): not read")
         # No entities, no DTD, no network; huge_tree off keeps libxml2's limits (depth 256, 10 MB text nodes).
         parse = etree.iterparse(reader, events=("start", "end"), tag=list(tags) if tags else None,
                                 resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -229,6 +231,8 @@ class OfficePackage:
     def tree(self, name: str, limit: int) -> etree._Element:
         """A small part's whole tree (relationships, properties)."""
         data = self.read(name, limit)
+        if _declares_dtd(data[:_CHUNK]):
+            raise PartError(f"{name} declares a DTD (no Office program writes one): not read")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                                  huge_tree=False, remove_comments=True, remove_pis=True)  # fmt: skip
         try:
@@ -713,3 +717,35 @@ def assemble_source(
         unit="paragraph",
         notice="; ".join(notices) or None,
     )
+
+
+_ROOT_START_RE = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(head: bytes) -> bool:
+    """Whether the start of an XML part declares a DTD before its root element. Said
+    before parsing: a newer libxml2 stops a billion-laughs DTD with its own "amplification"
+    error, which would hide the plain reason."""
+    found = head.find(b"<!DOCTYPE")
+    if found < 0:
+        return False
+    root = _ROOT_START_RE.search(head)
+    return root is None or found < root.start()
+
+
+class _Prolog:
+    """A part's stream whose first chunk is read ahead, to look at its prolog."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._head: bytes = bytes(stream.read(_CHUNK))
+
+    def declares_dtd(self) -> bool:
+        return _declares_dtd(self._head)
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        return bytes(self._stream.read(size))
+
