@@ -322,3 +322,47 @@ def test_the_command_line_on_ray_reports_what_it_reports_locally(cluster: str, t
     refused = refcheck(tmp_path, "corpus", "--offline", "--executor", "spark")
     assert refused.returncode == 2 and refused.stderr.strip() == "refcheck: --executor must be one of: local, ray"
 
+
+
+# ------------------------------------------------------------------ with the shared store
+
+
+def test_a_ray_run_keeps_its_verdicts_in_the_postgresql_store(cluster: str, tmp_path: Path) -> None:
+    """Ray's checker actors and extraction tasks open the PostgreSQL store themselves (by its
+    location): every verdict lands there, the run has a row in ``runs``, no disk cache is
+    made, and a second Ray run answers from the store without one request."""
+    import pgserver
+
+    psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL driver (psycopg) is not installed")
+    try:
+        server = pgserver.start()
+    except pgserver.Unavailable as exc:
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    try:
+        url = server.create_database("ray_store")
+        with ExitStack() as stack:
+            served = [stack.enter_context(serve(f"127.0.0.{n}")) for n in (51, 52)]
+            urls = [f"{base}/{route}" for base, _ in served for route in ROUTES]
+            write_article(tmp_path / "corpus", urls)
+            settings = check_settings(tmp_path / "no-cache", executor="ray", store=url)
+            first = run_json(tmp_path / "corpus", settings)
+            asked = [dict(stats.requests) for _, stats in served]
+            second = run_json(tmp_path / "corpus", settings)
+            again = [dict(stats.requests) for _, stats in served]
+        # Verdicts that are reused (ok, dead, soft-404) come from the store: their pages
+        # are not asked again; the others (blocked, server-error…) are checked again, as locally.
+        reused = {link["url"] for link in first["links"] if link["status"] in ("ok", "dead", "soft-404")}
+        assert len(reused) >= len(urls) // 2
+        assert {link["url"] for link in second["links"] if link["from_cache"]} == reused
+        for (base, _), before, after in zip(served, asked, again, strict=True):
+            for address in reused:
+                if address.startswith(base + "/"):
+                    path = address[len(base) :]
+                    assert before.get(path, 0) >= 1 and after.get(path, 0) == before.get(path, 0), address
+        assert not (tmp_path / "no-cache").exists()
+        with psycopg.connect(url) as connection:
+            stored = connection.execute("SELECT count(*) FROM links").fetchone()
+            runs = connection.execute("SELECT count(*), bool_and(complete) FROM runs").fetchone()
+        assert stored == (len(urls),) and runs == (2, True)
+    finally:
+        pgserver.remove(server)
